@@ -1,0 +1,1 @@
+"""Media Request Tracker custom integration package root."""

@@ -1,0 +1,250 @@
+"""Config and options flows.
+
+The steps and keys are fixed by the public interface: ``user`` (Jellyfin,
+checked live), then ``qbittorrent``, ``shoko`` and ``arr``, each skipped
+when left empty.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from homeassistant.components import webhook
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlow
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.helpers.selector import (
+    BooleanSelector,
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import voluptuous as vol
+
+from .clients.jellyfin import JellyfinAuthError, JellyfinClient, JellyfinError
+from .const import (
+    CONF_ALLOW_EXTERNAL_WEBHOOKS,
+    CONF_JELLYFIN_API_KEY,
+    CONF_JELLYFIN_URL,
+    CONF_JELLYSEERR_API_KEY,
+    CONF_JELLYSEERR_URL,
+    CONF_QBITTORRENT_PASSWORD,
+    CONF_QBITTORRENT_URL,
+    CONF_QBITTORRENT_USERNAME,
+    CONF_RADARR_API_KEY,
+    CONF_RADARR_URL,
+    CONF_RETENTION_DAYS,
+    CONF_SHOKO_API_KEY,
+    CONF_SHOKO_PASSWORD,
+    CONF_SHOKO_URL,
+    CONF_SHOKO_USERNAME,
+    CONF_SONARR_API_KEY,
+    CONF_SONARR_URL,
+    CONF_TRACK_UNREQUESTED,
+    CONF_WEBHOOK_IDS,
+    DEFAULT_ALLOW_EXTERNAL_WEBHOOKS,
+    DEFAULT_RETENTION_DAYS,
+    DEFAULT_TRACK_UNREQUESTED,
+    DOMAIN,
+    LOGGER,
+)
+from .webhook import WebhookSource
+
+_URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
+_TEXT = TextSelector()
+_SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
+
+
+def _optional_schema(fields: dict[str, TextSelector]) -> vol.Schema:
+    return vol.Schema({vol.Optional(key): selector for key, selector in fields.items()})
+
+
+USER_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_JELLYFIN_URL): _URL,
+        vol.Required(CONF_JELLYFIN_API_KEY): _SECRET,
+    }
+)
+QBITTORRENT_SCHEMA = _optional_schema(
+    {
+        CONF_QBITTORRENT_URL: _URL,
+        CONF_QBITTORRENT_USERNAME: _TEXT,
+        CONF_QBITTORRENT_PASSWORD: _SECRET,
+    }
+)
+SHOKO_SCHEMA = _optional_schema(
+    {
+        CONF_SHOKO_URL: _URL,
+        CONF_SHOKO_API_KEY: _SECRET,
+        CONF_SHOKO_USERNAME: _TEXT,
+        CONF_SHOKO_PASSWORD: _SECRET,
+    }
+)
+ARR_SCHEMA = _optional_schema(
+    {
+        CONF_JELLYSEERR_URL: _URL,
+        CONF_JELLYSEERR_API_KEY: _SECRET,
+        CONF_RADARR_URL: _URL,
+        CONF_RADARR_API_KEY: _SECRET,
+        CONF_SONARR_URL: _URL,
+        CONF_SONARR_API_KEY: _SECRET,
+    }
+)
+
+
+def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, str]:
+    """Full URLs to paste into each service, keyed as the placeholders are."""
+    urls: dict[str, str] = {}
+    for source, webhook_id in webhook_ids.items():
+        try:
+            url = webhook.async_generate_url(
+                hass, webhook_id, allow_ip=True, prefer_external=False
+            )
+        except NoURLAvailableError:
+            url = webhook.async_generate_path(webhook_id)
+        urls[f"{source}_webhook_url"] = url
+    return urls
+
+
+def _filled(user_input: dict[str, Any]) -> dict[str, Any]:
+    return {
+        key: value.strip() if isinstance(value, str) else value
+        for key, value in user_input.items()
+        if value not in (None, "")
+    }
+
+
+class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up one media stack, keyed by its Jellyfin server."""
+
+    VERSION = 1
+    MINOR_VERSION = 1
+
+    def __init__(self) -> None:
+        """Collect the steps' answers."""
+        self._data: dict[str, Any] = {}
+        self._title = "Jellyfin"
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: Any) -> MediaRequestTrackerOptionsFlow:
+        """Return the options flow."""
+        return MediaRequestTrackerOptionsFlow()
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for Jellyfin and check it live."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            url = user_input[CONF_JELLYFIN_URL].strip().rstrip("/")
+            client = JellyfinClient(
+                async_get_clientsession(self.hass),
+                url,
+                user_input[CONF_JELLYFIN_API_KEY],
+            )
+            try:
+                info = await client.async_get_server_info()
+            except JellyfinAuthError:
+                errors["base"] = "invalid_auth"
+            except JellyfinError:
+                errors["base"] = "cannot_connect"
+            except Exception:  # noqa: BLE001
+                LOGGER.exception("Unexpected error while checking Jellyfin")
+                errors["base"] = "unknown"
+            else:
+                await self.async_set_unique_id(info.server_id)
+                self._abort_if_unique_id_configured()
+                self._title = info.name
+                self._data = {
+                    CONF_JELLYFIN_URL: url,
+                    CONF_JELLYFIN_API_KEY: user_input[CONF_JELLYFIN_API_KEY],
+                }
+                return await self.async_step_qbittorrent()
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_qbittorrent(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for qBittorrent; empty skips it."""
+        if user_input is None:
+            return self.async_show_form(
+                step_id="qbittorrent", data_schema=QBITTORRENT_SCHEMA
+            )
+        self._data.update(_filled(user_input))
+        return await self.async_step_shoko()
+
+    async def async_step_shoko(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for Shoko; empty skips it."""
+        if user_input is None:
+            return self.async_show_form(step_id="shoko", data_schema=SHOKO_SCHEMA)
+        self._data.update(_filled(user_input))
+        return await self.async_step_arr()
+
+    async def async_step_arr(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for Jellyseerr, Radarr and Sonarr; then create the entry."""
+        if user_input is None:
+            return self.async_show_form(step_id="arr", data_schema=ARR_SCHEMA)
+        self._data.update(_filled(user_input))
+        webhook_ids = {
+            source.value: webhook.async_generate_id() for source in WebhookSource
+        }
+        self._data[CONF_WEBHOOK_IDS] = webhook_ids
+        return self.async_create_entry(
+            title=self._title,
+            data=self._data,
+            description_placeholders=webhook_urls(self.hass, webhook_ids),
+        )
+
+
+class MediaRequestTrackerOptionsFlow(OptionsFlow):
+    """Behaviour options; the webhook URLs are shown again here."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show and save the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        options = self.config_entry.options
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_TRACK_UNREQUESTED,
+                    default=options.get(
+                        CONF_TRACK_UNREQUESTED, DEFAULT_TRACK_UNREQUESTED
+                    ),
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_ALLOW_EXTERNAL_WEBHOOKS,
+                    default=options.get(
+                        CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS
+                    ),
+                ): BooleanSelector(),
+                vol.Required(
+                    CONF_RETENTION_DAYS,
+                    default=options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
+                ): NumberSelector(
+                    NumberSelectorConfig(min=1, max=3650, mode=NumberSelectorMode.BOX)
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=schema,
+            description_placeholders=webhook_urls(
+                self.hass, self.config_entry.data[CONF_WEBHOOK_IDS]
+            ),
+        )

@@ -1,0 +1,67 @@
+"""Constants shared by the Home Assistant layer."""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+DOMAIN: Final = "media_request_tracker"
+LOGGER = logging.getLogger(__package__)
+
+CONF_JELLYFIN_URL: Final = "jellyfin_url"
+CONF_JELLYFIN_API_KEY: Final = "jellyfin_api_key"
+CONF_QBITTORRENT_URL: Final = "qbittorrent_url"
+CONF_QBITTORRENT_USERNAME: Final = "qbittorrent_username"
+CONF_QBITTORRENT_PASSWORD: Final = "qbittorrent_password"
+CONF_SHOKO_URL: Final = "shoko_url"
+CONF_SHOKO_API_KEY: Final = "shoko_api_key"
+CONF_SHOKO_USERNAME: Final = "shoko_username"
+CONF_SHOKO_PASSWORD: Final = "shoko_password"
+CONF_JELLYSEERR_URL: Final = "jellyseerr_url"
+CONF_JELLYSEERR_API_KEY: Final = "jellyseerr_api_key"
+CONF_RADARR_URL: Final = "radarr_url"
+CONF_RADARR_API_KEY: Final = "radarr_api_key"
+CONF_SONARR_URL: Final = "sonarr_url"
+CONF_SONARR_API_KEY: Final = "sonarr_api_key"
+CONF_WEBHOOK_IDS: Final = "webhook_ids"
+
+CONF_TRACK_UNREQUESTED: Final = "track_unrequested"
+CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"
+CONF_RETENTION_DAYS: Final = "retention_days"
+
+DEFAULT_TRACK_UNREQUESTED: Final = True
+DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
+DEFAULT_RETENTION_DAYS: Final = 30
+
+EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
+
+# A webhook body larger than this is refused with 413 before it is parsed.
+MAX_WEBHOOK_BODY: Final = 1024 * 1024
+
+SECRET_KEYS: Final = frozenset(
+    {
+        CONF_JELLYFIN_API_KEY,
+        CONF_QBITTORRENT_PASSWORD,
+        CONF_SHOKO_API_KEY,
+        CONF_SHOKO_PASSWORD,
+        CONF_JELLYSEERR_API_KEY,
+        CONF_RADARR_API_KEY,
+        CONF_SONARR_API_KEY,
+        CONF_WEBHOOK_IDS,
+    }
+)
+
+
+def signal_request_added(entry_id: str) -> str:
+    """Dispatcher signal for a request that needs a new entity."""
+    return f"{DOMAIN}_{entry_id}_request_added"
+
+
+def signal_request_updated(entry_id: str, request_id: str) -> str:
+    """Dispatcher signal for one request's entity."""
+    return f"{DOMAIN}_{entry_id}_request_{request_id}_updated"
+
+
+def signal_summary_updated(entry_id: str) -> str:
+    """Dispatcher signal for the summary sensor."""
+    return f"{DOMAIN}_{entry_id}_summary_updated"

@@ -1,0 +1,105 @@
+"""Which request an event belongs to.
+
+The earlier tracker matched on TMDB id alone and let an old, finished request
+win. Here a download hash wins over everything; without one, only requests
+that are still in progress can match, the newest first, and TV must also share
+a season with the event.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .model import PIPELINE_RANK, MediaIds, MediaRequest, MediaType, Stage
+
+
+def ids_match(request: MediaRequest, media_type: MediaType, ids: MediaIds) -> bool:
+    """Match on the id that is authoritative for the media type.
+
+    Films match on TMDB. Series match on TVDB when both sides know it, and on
+    TMDB otherwise (Jellyseerr sends an empty TVDB id when it has none).
+    """
+    if request.media_type is not media_type:
+        return False
+    known = request.ids
+    if media_type is MediaType.MOVIE:
+        if known.tmdb_id is not None and ids.tmdb_id is not None:
+            return known.tmdb_id == ids.tmdb_id
+        return known.imdb_id is not None and known.imdb_id == ids.imdb_id
+    if known.tvdb_id is not None and ids.tvdb_id is not None:
+        return known.tvdb_id == ids.tvdb_id
+    return known.tmdb_id is not None and known.tmdb_id == ids.tmdb_id
+
+
+def seasons_overlap(request: MediaRequest, seasons: frozenset[int]) -> bool:
+    """Tell whether a TV event and a request share a season.
+
+    Either side may not know its seasons (an old template, a film); then
+    there is nothing to tell them apart and they overlap.
+    """
+    wanted = set(request.seasons) | {key.season for key in request.episodes}
+    return not wanted or not seasons or not wanted.isdisjoint(seasons)
+
+
+def newest_first(requests: Iterable[MediaRequest]) -> list[MediaRequest]:
+    """Order by request time, newest first; later insertion wins a tie."""
+    indexed = list(enumerate(requests))
+    indexed.sort(key=lambda pair: (pair[1].requested_at, pair[0]), reverse=True)
+    return [request for _, request in indexed]
+
+
+def find_by_hash(
+    requests: Iterable[MediaRequest], download_hash: str | None
+) -> MediaRequest | None:
+    """Find the request of a download; a hash names exactly one, so it beats every other clue."""
+    if download_hash is None:
+        return None
+    matches = [
+        request for request in requests if download_hash in request.download_hashes
+    ]
+    return newest_first(matches)[0] if matches else None
+
+
+def find_active(
+    requests: Iterable[MediaRequest],
+    media_type: MediaType,
+    ids: MediaIds,
+    seasons: frozenset[int] = frozenset(),
+    *,
+    prefer_before: Stage | None = None,
+) -> MediaRequest | None:
+    """Find the newest request still in progress for this title.
+
+    ``prefer_before`` lets a new grab go to a request that has not been
+    grabbed yet, so that two requests for one title each get their own.
+    """
+    candidates = newest_first(
+        request
+        for request in requests
+        if not request.stage.is_terminal
+        and ids_match(request, media_type, ids)
+        and seasons_overlap(request, seasons)
+    )
+    if prefer_before is not None:
+        limit = PIPELINE_RANK[prefer_before]
+        for request in candidates:
+            if PIPELINE_RANK.get(request.stage, limit) < limit:
+                return request
+    return candidates[0] if candidates else None
+
+
+def find_finished(
+    requests: Iterable[MediaRequest],
+    media_type: MediaType,
+    ids: MediaIds,
+    seasons: frozenset[int] = frozenset(),
+) -> MediaRequest | None:
+    """Find the newest finished request for this title, for notes such as upgrades."""
+    candidates = newest_first(
+        request
+        for request in requests
+        if request.stage.is_terminal
+        and ids_match(request, media_type, ids)
+        and seasons_overlap(request, seasons)
+    )
+    return candidates[0] if candidates else None

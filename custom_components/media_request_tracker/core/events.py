@@ -1,0 +1,133 @@
+"""Normalised events: what a parser makes of one raw payload.
+
+Every source speaks its own dialect; the tracker only ever sees these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from .model import EpisodeKey, MediaIds, MediaType, Source
+
+
+class RequestStatus(StrEnum):
+    """Jellyseerr notification types that move a request."""
+
+    PENDING = "MEDIA_PENDING"
+    APPROVED = "MEDIA_APPROVED"
+    AUTO_APPROVED = "MEDIA_AUTO_APPROVED"
+    DECLINED = "MEDIA_DECLINED"
+    FAILED = "MEDIA_FAILED"
+    AVAILABLE = "MEDIA_AVAILABLE"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MediaInfo:
+    """What a payload tells us about the title itself."""
+
+    media_type: MediaType
+    ids: MediaIds
+    title: str | None = None
+    year: int | None = None
+    poster_url: str | None = None
+    is_anime: bool = False
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class IgnoredEvent:
+    """A payload of the right source that we deliberately do nothing with."""
+
+    source: Source
+    reason: str
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RequestEvent:
+    """Jellyseerr: a request was made, approved, declined, failed or fulfilled."""
+
+    status: RequestStatus
+    media: MediaInfo
+    request_id: str | None
+    requested_by: str | None = None
+    seasons: tuple[int, ...] = ()
+    source: Source = Source.JELLYSEERR
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class GrabEvent:
+    """Radarr or Sonarr sent a release to the download client."""
+
+    source: Source
+    media: MediaInfo
+    download_hash: str | None
+    release_title: str | None = None
+    size: int | None = None
+    episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ImportEvent:
+    """Radarr or Sonarr imported files into the library."""
+
+    source: Source
+    media: MediaInfo
+    download_hash: str | None
+    is_upgrade: bool = False
+    episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
+    file_paths: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArrNoticeEvent:
+    """Something the *arr reports that belongs in the timeline only.
+
+    File deletions and calls for manual interaction never move a request, but a
+    user who wonders why nothing happens wants to see them.
+    """
+
+    source: Source
+    media: MediaInfo
+    detail: str
+    download_hash: str | None = None
+    episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
+
+
+class LibraryItemType(StrEnum):
+    """Jellyfin item types we follow."""
+
+    MOVIE = "Movie"
+    SERIES = "Series"
+    SEASON = "Season"
+    EPISODE = "Episode"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class LibraryItemEvent:
+    """Jellyfin added an item to its library.
+
+    Episode items carry episode provider ids, so the series must be found
+    through ``series_id`` (resolved to ``series_ids`` by the HA layer).
+    """
+
+    item_type: LibraryItemType
+    item_id: str
+    name: str | None
+    year: int | None
+    ids: MediaIds
+    server_id: str | None = None
+    series_id: str | None = None
+    series_ids: MediaIds | None = None
+    episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
+    season: int | None = None
+    source: Source = Source.JELLYFIN
+
+
+type TrackerEvent = (
+    IgnoredEvent
+    | RequestEvent
+    | GrabEvent
+    | ImportEvent
+    | ArrNoticeEvent
+    | LibraryItemEvent
+)

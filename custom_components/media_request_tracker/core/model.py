@@ -1,0 +1,275 @@
+"""The request model: what we know about one tracked media request."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import IntEnum, StrEnum
+from typing import Any, Self
+
+
+class Stage(StrEnum):
+    """Where a request stands; the value is the sensor state."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    INDEXED = "indexed"
+    DOWNLOADING = "downloading"
+    DOWNLOAD_DONE = "download_done"
+    IMPORTING = "importing"
+    ANIME_MATCHING = "anime_matching"
+    AVAILABLE = "available"
+    FAILED = "failed"
+    DECLINED = "declined"
+
+    @property
+    def is_terminal(self) -> bool:
+        """Terminal requests take no new work and are purged after retention."""
+        return self in TERMINAL_STAGES
+
+
+TERMINAL_STAGES = frozenset({Stage.AVAILABLE, Stage.FAILED, Stage.DECLINED})
+
+# The happy path in order; a move to a lower rank is a move backwards.
+PIPELINE: tuple[Stage, ...] = (
+    Stage.REQUESTED,
+    Stage.APPROVED,
+    Stage.INDEXED,
+    Stage.DOWNLOADING,
+    Stage.DOWNLOAD_DONE,
+    Stage.IMPORTING,
+    Stage.ANIME_MATCHING,
+    Stage.AVAILABLE,
+)
+PIPELINE_RANK: dict[Stage, int] = {stage: rank for rank, stage in enumerate(PIPELINE)}
+
+
+class MediaType(StrEnum):
+    """The two kinds of media Jellyseerr can request."""
+
+    MOVIE = "movie"
+    TV = "tv"
+
+
+class Source(StrEnum):
+    """Who told us about a change; shown in the timeline and in events."""
+
+    JELLYSEERR = "jellyseerr"
+    RADARR = "radarr"
+    SONARR = "sonarr"
+    QBITTORRENT = "qbittorrent"
+    SHOKO = "shoko"
+    JELLYFIN = "jellyfin"
+    USER = "user"
+    SYSTEM = "system"
+
+
+class EpisodeProgress(IntEnum):
+    """How far one episode has come; only ever increases."""
+
+    GRABBED = 1
+    IMPORTED = 2
+    AVAILABLE = 3
+
+
+@dataclass(frozen=True, order=True, slots=True)
+class EpisodeKey:
+    """A season and episode number, as Sonarr and Jellyfin number them."""
+
+    season: int
+    episode: int
+
+    def __str__(self) -> str:
+        """Return the familiar S01E03 form, which is also the storage key."""
+        return f"S{self.season:02d}E{self.episode:02d}"
+
+    @classmethod
+    def parse(cls, text: str) -> Self:
+        """Read the S01E03 form back."""
+        season, _, episode = text.upper().removeprefix("S").partition("E")
+        return cls(int(season), int(episode))
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class MediaIds:
+    """External ids; any of them may be unknown."""
+
+    tmdb_id: int | None = None
+    tvdb_id: int | None = None
+    imdb_id: str | None = None
+    anidb_id: int | None = None
+
+
+@dataclass(kw_only=True, slots=True)
+class TimelineEntry:
+    """One line of a request's history, as the timeline attribute shows it."""
+
+    at: datetime
+    state: Stage
+    source: Source
+    detail: str
+    rejected: bool = False
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise for storage and for the entity attribute."""
+        entry: dict[str, Any] = {
+            "at": self.at.isoformat(),
+            "state": self.state.value,
+            "source": self.source.value,
+            "detail": self.detail,
+        }
+        if self.rejected:
+            entry["rejected"] = True
+        return entry
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read a stored timeline entry."""
+        return cls(
+            at=datetime.fromisoformat(data["at"]),
+            state=Stage(data["state"]),
+            source=Source(data["source"]),
+            detail=data["detail"],
+            rejected=bool(data.get("rejected", False)),
+        )
+
+
+@dataclass(kw_only=True, slots=True)
+class DownloadStatus:
+    """Live download figures; fed by qBittorrent, never persisted per poll."""
+
+    progress: float | None = None
+    download_speed: int | None = None
+    eta: int | None = None
+    size: int | None = None
+    stalled: bool = False
+
+
+# A timeline longer than this keeps its first entry and drops the oldest others,
+# so a misbehaving sender cannot grow a request without bound.
+TIMELINE_LIMIT = 100
+
+
+@dataclass(kw_only=True, slots=True)
+class MediaRequest:
+    """One tracked request and everything the pipeline has told us about it."""
+
+    request_id: str
+    media_type: MediaType
+    title: str
+    stage: Stage
+    requested_at: datetime
+    origin: Source = Source.JELLYSEERR
+    year: int | None = None
+    ids: MediaIds = field(default_factory=MediaIds)
+    is_anime: bool = False
+    requested_by: str | None = None
+    poster_url: str | None = None
+    poster_from_request: bool = False
+    seasons: tuple[int, ...] = ()
+    episodes: dict[EpisodeKey, EpisodeProgress] = field(default_factory=dict)
+    download_hashes: list[str] = field(default_factory=list)
+    jellyfin_id: str | None = None
+    jellyfin_series_id: str | None = None
+    download: DownloadStatus = field(default_factory=DownloadStatus)
+    timeline: list[TimelineEntry] = field(default_factory=list)
+    updated_at: datetime | None = None
+
+    @property
+    def display_name(self) -> str:
+        """Title with the year, as the entity is named."""
+        return f"{self.title} ({self.year})" if self.year else self.title
+
+    @property
+    def download_hash(self) -> str | None:
+        """The most recent download, which qBittorrent progress follows."""
+        return self.download_hashes[-1] if self.download_hashes else None
+
+    @property
+    def episodes_total(self) -> int | None:
+        """Episodes we know are wanted; None for films."""
+        return len(self.episodes) if self.media_type is MediaType.TV else None
+
+    @property
+    def episodes_available(self) -> int | None:
+        """Episodes imported or already playable."""
+        if self.media_type is not MediaType.TV:
+            return None
+        return sum(
+            1
+            for progress in self.episodes.values()
+            if progress >= EpisodeProgress.IMPORTED
+        )
+
+    def add_timeline(self, entry: TimelineEntry) -> None:
+        """Append, keeping the first entry when the cap is reached."""
+        self.timeline.append(entry)
+        if len(self.timeline) > TIMELINE_LIMIT:
+            del self.timeline[1]
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise for storage."""
+        return {
+            "request_id": self.request_id,
+            "media_type": self.media_type.value,
+            "title": self.title,
+            "year": self.year,
+            "stage": self.stage.value,
+            "requested_at": self.requested_at.isoformat(),
+            "origin": self.origin.value,
+            "tmdb_id": self.ids.tmdb_id,
+            "tvdb_id": self.ids.tvdb_id,
+            "imdb_id": self.ids.imdb_id,
+            "anidb_id": self.ids.anidb_id,
+            "is_anime": self.is_anime,
+            "requested_by": self.requested_by,
+            "poster_url": self.poster_url,
+            "poster_from_request": self.poster_from_request,
+            "seasons": list(self.seasons),
+            "episodes": {
+                str(key): int(value) for key, value in sorted(self.episodes.items())
+            },
+            "download_hashes": list(self.download_hashes),
+            "jellyfin_id": self.jellyfin_id,
+            "jellyfin_series_id": self.jellyfin_series_id,
+            "size": self.download.size,
+            "timeline": [entry.as_dict() for entry in self.timeline],
+            "updated_at": self.updated_at.isoformat() if self.updated_at else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read a stored request."""
+        updated_at = data.get("updated_at")
+        return cls(
+            request_id=data["request_id"],
+            media_type=MediaType(data["media_type"]),
+            title=data["title"],
+            year=data.get("year"),
+            stage=Stage(data["stage"]),
+            requested_at=datetime.fromisoformat(data["requested_at"]),
+            origin=Source(data.get("origin", Source.JELLYSEERR)),
+            ids=MediaIds(
+                tmdb_id=data.get("tmdb_id"),
+                tvdb_id=data.get("tvdb_id"),
+                imdb_id=data.get("imdb_id"),
+                anidb_id=data.get("anidb_id"),
+            ),
+            is_anime=bool(data.get("is_anime", False)),
+            requested_by=data.get("requested_by"),
+            poster_url=data.get("poster_url"),
+            poster_from_request=bool(data.get("poster_from_request", False)),
+            seasons=tuple(data.get("seasons", ())),
+            episodes={
+                EpisodeKey.parse(key): EpisodeProgress(value)
+                for key, value in data.get("episodes", {}).items()
+            },
+            download_hashes=list(data.get("download_hashes", ())),
+            jellyfin_id=data.get("jellyfin_id"),
+            jellyfin_series_id=data.get("jellyfin_series_id"),
+            download=DownloadStatus(size=data.get("size")),
+            timeline=[
+                TimelineEntry.from_dict(entry) for entry in data.get("timeline", ())
+            ],
+            updated_at=datetime.fromisoformat(updated_at) if updated_at else None,
+        )

@@ -1,0 +1,634 @@
+"""The tracking engine: applies normalised events to the set of requests.
+
+It owns no I/O. Each call returns an ``Outcome`` that says what changed, so
+the HA layer can update entities, fire events and persist, in that order.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from .correlation import (
+    find_active,
+    find_by_hash,
+    find_finished,
+    ids_match,
+    newest_first,
+    seasons_overlap,
+)
+from .events import (
+    ArrNoticeEvent,
+    GrabEvent,
+    IgnoredEvent,
+    ImportEvent,
+    LibraryItemEvent,
+    LibraryItemType,
+    MediaInfo,
+    RequestEvent,
+    RequestStatus,
+    TrackerEvent,
+)
+from .model import (
+    PIPELINE_RANK,
+    EpisodeKey,
+    EpisodeProgress,
+    MediaIds,
+    MediaRequest,
+    MediaType,
+    Source,
+    Stage,
+    TimelineEntry,
+)
+from .state_machine import Verdict, decide
+
+_STATUS_STAGE = {
+    RequestStatus.PENDING: Stage.REQUESTED,
+    RequestStatus.APPROVED: Stage.APPROVED,
+    RequestStatus.AUTO_APPROVED: Stage.APPROVED,
+    RequestStatus.DECLINED: Stage.DECLINED,
+    RequestStatus.FAILED: Stage.FAILED,
+    RequestStatus.AVAILABLE: Stage.AVAILABLE,
+}
+_CREATING_STATUSES = frozenset(
+    {RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.AUTO_APPROVED}
+)
+_STATUS_DETAIL = {
+    RequestStatus.PENDING: "requested in Jellyseerr, waiting for approval",
+    RequestStatus.APPROVED: "approved in Jellyseerr",
+    RequestStatus.AUTO_APPROVED: "requested and approved automatically in Jellyseerr",
+    RequestStatus.DECLINED: "declined in Jellyseerr",
+    RequestStatus.FAILED: "Jellyseerr could not send the request to Radarr or Sonarr",
+    RequestStatus.AVAILABLE: "Jellyseerr reports it available",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """An accepted stage change; ``from_stage`` is None when a request is created."""
+
+    request_id: str
+    from_stage: Stage | None
+    to_stage: Stage
+    source: Source
+    detail: str
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A stage change the state machine refused; kept for a single warning."""
+
+    request_id: str
+    current: Stage
+    proposed: Stage
+    source: Source
+    reason: str
+
+
+@dataclass(slots=True)
+class Outcome:
+    """Everything one event did."""
+
+    changed: dict[str, MediaRequest] = field(default_factory=dict)
+    created: list[str] = field(default_factory=list)
+    transitions: list[Transition] = field(default_factory=list)
+    rejections: list[Rejection] = field(default_factory=list)
+    ignored: str | None = None
+
+    @property
+    def is_change(self) -> bool:
+        """True when something must be shown and persisted."""
+        return bool(self.changed)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class TrackerOptions:
+    """Behaviour a user can choose in the options flow."""
+
+    track_unrequested: bool = True
+
+
+class RequestTracker:
+    """Holds every tracked request of one config entry."""
+
+    def __init__(
+        self,
+        requests: Iterable[MediaRequest] = (),
+        options: TrackerOptions | None = None,
+    ) -> None:
+        """Start from stored requests."""
+        self._requests: dict[str, MediaRequest] = {r.request_id: r for r in requests}
+        self.options = options or TrackerOptions()
+
+    def __iter__(self) -> Iterator[MediaRequest]:
+        """Iterate in insertion order."""
+        return iter(self._requests.values())
+
+    def __len__(self) -> int:
+        """Count tracked requests."""
+        return len(self._requests)
+
+    def get(self, request_id: str) -> MediaRequest | None:
+        """Return one request."""
+        return self._requests.get(request_id)
+
+    def apply(self, event: TrackerEvent, now: datetime) -> Outcome:
+        """Apply one event and report what it changed."""
+        outcome = Outcome()
+        match event:
+            case IgnoredEvent(reason=reason):
+                outcome.ignored = reason
+            case RequestEvent():
+                self._on_request(event, now, outcome)
+            case GrabEvent():
+                self._on_grab(event, now, outcome)
+            case ImportEvent():
+                self._on_import(event, now, outcome)
+            case ArrNoticeEvent():
+                self._on_notice(event, now, outcome)
+            case LibraryItemEvent():
+                self._on_library_item(event, now, outcome)
+        return outcome
+
+    def needs_series_lookup(self, event: TrackerEvent) -> bool:
+        """Whether a Jellyfin episode's series must be resolved to provider ids.
+
+        Episode webhooks carry episode ids only; once a series is known by its
+        Jellyfin id no lookup is needed.
+        """
+        if not isinstance(event, LibraryItemEvent) or event.series_ids is not None:
+            return False
+        if event.item_type not in (LibraryItemType.EPISODE, LibraryItemType.SEASON):
+            return False
+        return event.series_id is not None and not any(
+            request.jellyfin_series_id == event.series_id
+            for request in self._requests.values()
+            if not request.stage.is_terminal
+        )
+
+    def mark_available(self, request_id: str, now: datetime, detail: str) -> Outcome:
+        """Apply a user's manual override."""
+        outcome = Outcome()
+        if request := self._requests.get(request_id):
+            self._move(
+                request, Stage.AVAILABLE, Source.USER, detail, now, outcome, manual=True
+            )
+        return outcome
+
+    def remove(self, request_id: str) -> MediaRequest | None:
+        """Stop tracking a request."""
+        return self._requests.pop(request_id, None)
+
+    def expired(self, older_than: datetime) -> list[str]:
+        """Terminal requests untouched since ``older_than``, due for removal."""
+        return [
+            request.request_id
+            for request in self._requests.values()
+            if request.stage.is_terminal
+            and (request.updated_at or request.requested_at) < older_than
+        ]
+
+    # Jellyseerr -----------------------------------------------------------
+
+    def _on_request(self, event: RequestEvent, now: datetime, outcome: Outcome) -> None:
+        target = _STATUS_STAGE[event.status]
+        detail = _STATUS_DETAIL[event.status]
+        if event.requested_by:
+            detail = f"{detail} (by {event.requested_by})"
+        request = self._requests.get(event.request_id) if event.request_id else None
+        adopting = False
+        if request is None:
+            seasons = frozenset(event.seasons)
+            active = find_active(
+                self._requests.values(),
+                event.media.media_type,
+                event.media.ids,
+                seasons,
+            )
+            if active is not None and (
+                active.origin is not Source.JELLYSEERR or event.request_id is None
+            ):
+                request, adopting = active, active.origin is not Source.JELLYSEERR
+        if request is None:
+            if event.status in _CREATING_STATUSES:
+                request_id = event.request_id or self._new_id(event.media)
+                created = self._create(
+                    request_id,
+                    event.media,
+                    target,
+                    Source.JELLYSEERR,
+                    detail,
+                    now,
+                    outcome,
+                )
+                created.requested_by = event.requested_by
+                created.seasons = event.seasons
+                created.poster_from_request = event.media.poster_url is not None
+            else:
+                outcome.ignored = "no tracked request for this notification"
+            return
+
+        _merge_media(request, event.media, from_request=True)
+        if event.requested_by:
+            request.requested_by = event.requested_by
+        if event.seasons:
+            request.seasons = tuple(sorted(set(request.seasons) | set(event.seasons)))
+        if adopting:
+            # The grab overtook the request; the request is news, not a step back.
+            request.origin = Source.JELLYSEERR
+            self._note(request, Source.JELLYSEERR, detail, now, outcome)
+            return
+        if target is Stage.AVAILABLE:
+            _mark_episodes(request, request.episodes, EpisodeProgress.AVAILABLE)
+        self._move(request, target, Source.JELLYSEERR, detail, now, outcome)
+
+    # Radarr / Sonarr ------------------------------------------------------
+
+    def _on_grab(self, event: GrabEvent, now: datetime, outcome: Outcome) -> None:
+        seasons = frozenset(key.season for key in event.episodes)
+        detail = (
+            f"grabbed {event.release_title}"
+            if event.release_title
+            else "release grabbed"
+        )
+        request = find_by_hash(self._requests.values(), event.download_hash)
+        if request is None:
+            request = find_active(
+                self._requests.values(),
+                event.media.media_type,
+                event.media.ids,
+                seasons,
+                prefer_before=Stage.INDEXED,
+            )
+        finished = None
+        if request is None:
+            finished = find_finished(
+                self._requests.values(),
+                event.media.media_type,
+                event.media.ids,
+                seasons,
+            )
+            if finished is not None and finished.stage is Stage.FAILED:
+                request = finished  # a retried request comes back to life
+        if request is None:
+            if finished is not None and _covers(finished, event.episodes):
+                self._note(
+                    finished,
+                    event.source,
+                    f"upgrade {detail}; stays {finished.stage}",
+                    now,
+                    outcome,
+                )
+                return
+            if not self.options.track_unrequested:
+                outcome.ignored = "grab matches no request and track_unrequested is off"
+                return
+            request_id = self._new_id(
+                event.media, event.download_hash, prefix=event.source.value
+            )
+            request = self._create(
+                request_id,
+                event.media,
+                Stage.INDEXED,
+                event.source,
+                f"{detail} (not requested in Jellyseerr)",
+                now,
+                outcome,
+            )
+            request.origin = event.source
+            request.requested_by = None
+            _add_grab(request, event)
+            return
+        if request.stage.is_terminal and request.stage is not Stage.FAILED:
+            self._note(
+                request,
+                event.source,
+                f"upgrade {detail}; stays {request.stage}",
+                now,
+                outcome,
+            )
+            return
+        _merge_media(request, event.media)
+        _add_grab(request, event)
+        if (
+            request.stage is not Stage.FAILED
+            and PIPELINE_RANK[request.stage] >= PIPELINE_RANK[Stage.INDEXED]
+        ):
+            # More episodes, or a replacement release: follow it without stepping back.
+            self._note(request, event.source, detail, now, outcome)
+            return
+        self._move(request, Stage.INDEXED, event.source, detail, now, outcome)
+
+    def _on_import(self, event: ImportEvent, now: datetime, outcome: Outcome) -> None:
+        seasons = frozenset(key.season for key in event.episodes)
+        request = find_by_hash(
+            self._requests.values(), event.download_hash
+        ) or find_active(
+            self._requests.values(), event.media.media_type, event.media.ids, seasons
+        )
+        if request is None:
+            outcome.ignored = "import matches no tracked request"
+            return
+        if request.stage is Stage.AVAILABLE or request.stage is Stage.DECLINED:
+            kind = "upgrade imported" if event.is_upgrade else "imported again"
+            self._note(
+                request, event.source, f"{kind}; stays {request.stage}", now, outcome
+            )
+            return
+        _merge_media(request, event.media)
+        if event.download_hash and event.download_hash not in request.download_hashes:
+            request.download_hashes.append(event.download_hash)
+        _mark_episodes(request, event.episodes, EpisodeProgress.IMPORTED)
+        detail = _import_detail(event)
+        if (
+            request.stage is not Stage.FAILED
+            and PIPELINE_RANK[request.stage] >= PIPELINE_RANK[Stage.IMPORTING]
+        ):
+            outcome.changed[request.request_id] = request
+            request.updated_at = now
+            return
+        self._move(request, Stage.IMPORTING, event.source, detail, now, outcome)
+
+    def _on_notice(
+        self, event: ArrNoticeEvent, now: datetime, outcome: Outcome
+    ) -> None:
+        seasons = frozenset(key.season for key in event.episodes)
+        request = (
+            find_by_hash(self._requests.values(), event.download_hash)
+            or find_active(
+                self._requests.values(),
+                event.media.media_type,
+                event.media.ids,
+                seasons,
+            )
+            or find_finished(
+                self._requests.values(),
+                event.media.media_type,
+                event.media.ids,
+                seasons,
+            )
+        )
+        if request is None:
+            outcome.ignored = "notice matches no tracked request"
+            return
+        self._note(request, event.source, event.detail, now, outcome)
+
+    # Jellyfin -------------------------------------------------------------
+
+    def _on_library_item(
+        self, event: LibraryItemEvent, now: datetime, outcome: Outcome
+    ) -> None:
+        if event.item_type is LibraryItemType.MOVIE:
+            request = find_active(self._requests.values(), MediaType.MOVIE, event.ids)
+            if request is None:
+                outcome.ignored = "film matches no request in progress"
+                return
+            request.jellyfin_id = event.item_id
+            self._move(
+                request,
+                Stage.AVAILABLE,
+                Source.JELLYFIN,
+                "added to Jellyfin",
+                now,
+                outcome,
+            )
+            return
+        if event.item_type is LibraryItemType.SERIES:
+            requests = self._series_requests(event.item_id, event.ids)
+            if not requests:
+                outcome.ignored = "series matches no request in progress"
+            for request in requests:
+                request.jellyfin_series_id = request.jellyfin_id = event.item_id
+                outcome.changed[request.request_id] = request
+            return
+        self._on_episode(event, now, outcome)
+
+    def _series_requests(
+        self, series_id: str, ids: MediaIds | None
+    ) -> list[MediaRequest]:
+        return newest_first(
+            request
+            for request in self._requests.values()
+            if not request.stage.is_terminal
+            and request.media_type is MediaType.TV
+            and (
+                request.jellyfin_series_id == series_id
+                or (ids is not None and ids_match(request, MediaType.TV, ids))
+            )
+        )
+
+    def _on_episode(
+        self, event: LibraryItemEvent, now: datetime, outcome: Outcome
+    ) -> None:
+        if event.series_id is None or not event.episodes:
+            outcome.ignored = f"{event.item_type} without series or episode numbers"
+            return
+        season = next(iter(event.episodes)).season
+        candidates = [
+            request
+            for request in self._series_requests(event.series_id, event.series_ids)
+            if seasons_overlap(request, frozenset({season}))
+        ]
+        if not candidates:
+            outcome.ignored = "episode matches no request in progress"
+            return
+        request = candidates[0]
+        request.jellyfin_series_id = request.jellyfin_id = event.series_id
+        wanted = {
+            key
+            for key in event.episodes
+            if key in request.episodes or key.season in request.seasons
+        }
+        _mark_episodes(request, wanted, EpisodeProgress.AVAILABLE)
+        if _tv_complete(request):
+            self._move(
+                request,
+                Stage.AVAILABLE,
+                Source.JELLYFIN,
+                "every requested episode is in Jellyfin",
+                now,
+                outcome,
+            )
+        else:
+            request.updated_at = now
+            outcome.changed[request.request_id] = request
+
+    # Shared steps ---------------------------------------------------------
+
+    def _create(
+        self,
+        request_id: str,
+        media: MediaInfo,
+        stage: Stage,
+        source: Source,
+        detail: str,
+        now: datetime,
+        outcome: Outcome,
+    ) -> MediaRequest:
+        request = MediaRequest(
+            request_id=request_id,
+            media_type=media.media_type,
+            title=media.title or _fallback_title(media),
+            year=media.year,
+            stage=stage,
+            requested_at=now,
+            ids=media.ids,
+            is_anime=media.is_anime,
+            poster_url=media.poster_url,
+            updated_at=now,
+        )
+        request.add_timeline(
+            TimelineEntry(at=now, state=stage, source=source, detail=detail)
+        )
+        self._requests[request_id] = request
+        outcome.created.append(request_id)
+        outcome.changed[request_id] = request
+        outcome.transitions.append(Transition(request_id, None, stage, source, detail))
+        return request
+
+    def _move(
+        self,
+        request: MediaRequest,
+        target: Stage,
+        source: Source,
+        detail: str,
+        now: datetime,
+        outcome: Outcome,
+        *,
+        manual: bool = False,
+    ) -> None:
+        decision = decide(request.stage, target, manual=manual)
+        if decision.verdict is Verdict.UNCHANGED:
+            request.updated_at = now
+            outcome.changed[request.request_id] = request
+            return
+        if decision.verdict is Verdict.REJECTED:
+            request.add_timeline(
+                TimelineEntry(
+                    at=now,
+                    state=target,
+                    source=source,
+                    detail=f"{detail}; rejected: {decision.reason}",
+                    rejected=True,
+                )
+            )
+            outcome.rejections.append(
+                Rejection(
+                    request.request_id, request.stage, target, source, decision.reason
+                )
+            )
+            outcome.changed[request.request_id] = request
+            return
+        previous = request.stage
+        request.stage = target
+        request.updated_at = now
+        request.add_timeline(
+            TimelineEntry(at=now, state=target, source=source, detail=detail)
+        )
+        outcome.transitions.append(
+            Transition(request.request_id, previous, target, source, detail)
+        )
+        outcome.changed[request.request_id] = request
+
+    def _note(
+        self,
+        request: MediaRequest,
+        source: Source,
+        detail: str,
+        now: datetime,
+        outcome: Outcome,
+    ) -> None:
+        request.updated_at = now
+        request.add_timeline(
+            TimelineEntry(at=now, state=request.stage, source=source, detail=detail)
+        )
+        outcome.changed[request.request_id] = request
+
+    def _new_id(
+        self,
+        media: MediaInfo,
+        download_hash: str | None = None,
+        *,
+        prefix: str = "jellyseerr",
+    ) -> str:
+        anchor = (
+            download_hash[:12]
+            if download_hash
+            else str(media.ids.tmdb_id or media.ids.tvdb_id or 0)
+        )
+        candidate = f"{prefix}_{anchor}"
+        suffix = 1
+        while candidate in self._requests:
+            suffix += 1
+            candidate = f"{prefix}_{anchor}_{suffix}"
+        return candidate
+
+
+def _fallback_title(media: MediaInfo) -> str:
+    if media.ids.tmdb_id:
+        return f"TMDB {media.ids.tmdb_id}"
+    return f"TVDB {media.ids.tvdb_id}"
+
+
+def _merge_media(
+    request: MediaRequest, media: MediaInfo, *, from_request: bool = False
+) -> None:
+    """Fill what we did not know; never overwrite a requester's poster with an *arr one."""
+    if media.title and (from_request or request.title.startswith(("TMDB ", "TVDB "))):
+        request.title = media.title
+    if media.year and (from_request or request.year is None):
+        request.year = media.year
+    known = request.ids
+    request.ids = replace(
+        known,
+        tmdb_id=known.tmdb_id or media.ids.tmdb_id,
+        tvdb_id=known.tvdb_id or media.ids.tvdb_id,
+        imdb_id=known.imdb_id or media.ids.imdb_id,
+        anidb_id=known.anidb_id or media.ids.anidb_id,
+    )
+    request.is_anime = request.is_anime or media.is_anime
+    if media.poster_url and (from_request or not request.poster_from_request):
+        request.poster_url = media.poster_url
+        request.poster_from_request = request.poster_from_request or from_request
+
+
+def _add_grab(request: MediaRequest, event: GrabEvent) -> None:
+    if event.download_hash and event.download_hash not in request.download_hashes:
+        request.download_hashes.append(event.download_hash)
+    if event.size:
+        request.download.size = event.size
+    _mark_episodes(request, event.episodes, EpisodeProgress.GRABBED)
+
+
+def _mark_episodes(
+    request: MediaRequest, keys: Iterable[EpisodeKey], progress: EpisodeProgress
+) -> None:
+    for key in keys:
+        if request.episodes.get(key, 0) < progress:
+            request.episodes[key] = progress
+
+
+def _covers(request: MediaRequest, episodes: frozenset[EpisodeKey]) -> bool:
+    """Tell whether a grab brings nothing new, which makes it an upgrade."""
+    return request.media_type is MediaType.MOVIE or episodes <= request.episodes.keys()
+
+
+def _tv_complete(request: MediaRequest) -> bool:
+    """Every requested season has episodes, and every known episode is playable."""
+    if not request.episodes:
+        return False
+    seasons_seen = {key.season for key in request.episodes}
+    if not set(request.seasons) <= seasons_seen:
+        return False
+    return all(
+        progress is EpisodeProgress.AVAILABLE for progress in request.episodes.values()
+    )
+
+
+def _import_detail(event: ImportEvent) -> str:
+    if event.episodes:
+        names = ", ".join(str(key) for key in sorted(event.episodes)[:5])
+        more = f" and {len(event.episodes) - 5} more" if len(event.episodes) > 5 else ""
+        return f"imported {names}{more}"
+    return "imported into the library"

@@ -1,0 +1,201 @@
+"""The bridge between the pure tracker and Home Assistant.
+
+Every event goes through ``async_handle``: the tracker decides, entities are
+told, the change is made durable, and only then are automations told.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.util import dt as dt_util
+
+from .clients.jellyfin import JellyfinClient, JellyfinError
+from .const import (
+    DOMAIN,
+    EVENT_STATE_CHANGED,
+    LOGGER,
+    signal_request_added,
+    signal_request_updated,
+    signal_summary_updated,
+)
+from .core.events import LibraryItemEvent, TrackerEvent
+from .core.model import MediaIds, MediaRequest
+from .core.tracker import Outcome, Rejection, RequestTracker
+from .models import MediaRequestTrackerConfigEntry
+from .store import RequestStore
+
+
+class RequestHub:
+    """Owns the tracker, its store and the Jellyfin client of one entry."""
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: MediaRequestTrackerConfigEntry,
+        tracker: RequestTracker,
+        store: RequestStore,
+        jellyfin: JellyfinClient,
+    ) -> None:
+        """Wire the parts together; nothing runs until events arrive."""
+        self.hass = hass
+        self.entry = entry
+        self.tracker = tracker
+        self.store = store
+        self.jellyfin = jellyfin
+        self._warned: set[tuple[str, str]] = set()
+        self._jellyfin_failing = False
+
+    def unique_id(self, request_id: str) -> str:
+        """Entity unique id of a request, fixed by the public interface."""
+        return f"{self.entry.entry_id}_{request_id}"
+
+    async def async_handle(self, event: TrackerEvent) -> Outcome:
+        """Apply one event; return once its effect is durable."""
+        if isinstance(event, LibraryItemEvent):
+            if (
+                event.server_id
+                and self.entry.unique_id
+                and event.server_id != self.entry.unique_id
+            ):
+                outcome = Outcome()
+                outcome.ignored = "item from another Jellyfin server"
+                return outcome
+            if self.tracker.needs_series_lookup(event):
+                event = await self._with_series_ids(event)
+        outcome = self.tracker.apply(event, dt_util.utcnow())
+        await self.async_commit(outcome)
+        return outcome
+
+    async def async_commit(self, outcome: Outcome) -> None:
+        """Show, persist, then announce what an outcome changed."""
+        if not outcome.is_change:
+            return
+        self._publish(outcome)
+        await self.store.async_flush()
+        self._announce(outcome)
+
+    def remove_request(self, request_id: str) -> bool:
+        """Stop tracking a request and remove its entity."""
+        if self.tracker.remove(request_id) is None:
+            return False
+        self.store.delete(request_id)
+        registry = er.async_get(self.hass)
+        if entity_id := registry.async_get_entity_id(
+            Platform.SENSOR, DOMAIN, self.unique_id(request_id)
+        ):
+            registry.async_remove(entity_id)
+        async_dispatcher_send(self.hass, signal_summary_updated(self.entry.entry_id))
+        return True
+
+    async def async_purge_expired(self, now: datetime, retention: timedelta) -> int:
+        """Drop terminal requests older than the retention period."""
+        expired = self.tracker.expired(now - retention)
+        for request_id in expired:
+            self.remove_request(request_id)
+        if expired:
+            await self.store.async_flush()
+        return len(expired)
+
+    @callback
+    def _publish(self, outcome: Outcome) -> None:
+        entry_id = self.entry.entry_id
+        for request_id, request in outcome.changed.items():
+            self.store.update(request)
+            if request_id in outcome.created:
+                self._register_entity(request)
+                async_dispatcher_send(
+                    self.hass, signal_request_added(entry_id), request
+                )
+            else:
+                async_dispatcher_send(
+                    self.hass, signal_request_updated(entry_id, request_id)
+                )
+        async_dispatcher_send(self.hass, signal_summary_updated(entry_id))
+        for rejection in outcome.rejections:
+            self._warn_once(rejection)
+
+    @callback
+    def _announce(self, outcome: Outcome) -> None:
+        registry = er.async_get(self.hass)
+        for transition in outcome.transitions:
+            request = self.tracker.get(transition.request_id)
+            if request is None:
+                continue
+            self.hass.bus.async_fire(
+                EVENT_STATE_CHANGED,
+                {
+                    "entry_id": self.entry.entry_id,
+                    "request_id": request.request_id,
+                    "entity_id": registry.async_get_entity_id(
+                        Platform.SENSOR, DOMAIN, self.unique_id(request.request_id)
+                    ),
+                    "title": request.title,
+                    "media_type": request.media_type.value,
+                    "from_state": transition.from_stage.value
+                    if transition.from_stage
+                    else None,
+                    "to_state": transition.to_stage.value,
+                    "source": transition.source.value,
+                },
+            )
+
+    @callback
+    def _register_entity(self, request: MediaRequest) -> None:
+        """Reserve the entity id now, so the first event can already name it."""
+        er.async_get(self.hass).async_get_or_create(
+            Platform.SENSOR,
+            DOMAIN,
+            self.unique_id(request.request_id),
+            suggested_object_id=f"{self.entry.title} {request.display_name}",
+            config_entry=self.entry,
+        )
+
+    def _warn_once(self, rejection: Rejection) -> None:
+        key = (rejection.request_id, rejection.proposed.value)
+        if key in self._warned:
+            return
+        self._warned.add(key)
+        LOGGER.warning(
+            "Ignored %s for request %s: %s (recorded in its timeline)",
+            rejection.source.value,
+            rejection.request_id,
+            rejection.reason,
+        )
+
+    async def _with_series_ids(self, event: LibraryItemEvent) -> LibraryItemEvent:
+        """Look the episode's series up once, to learn its TVDB and TMDB ids."""
+        assert event.series_id is not None
+        try:
+            items = await self.jellyfin.async_get_items([event.series_id])
+        except JellyfinError as err:
+            if not self._jellyfin_failing:
+                LOGGER.warning("Cannot look up a series in Jellyfin: %s", err)
+            self._jellyfin_failing = True
+            return event
+        if self._jellyfin_failing:
+            LOGGER.info("Jellyfin answers again")
+        self._jellyfin_failing = False
+        provider_ids = items[0].get("ProviderIds") if items else None
+        if not isinstance(provider_ids, dict):
+            return event
+        return replace(event, series_ids=_provider_ids(provider_ids))
+
+
+def _provider_ids(provider_ids: dict[str, object]) -> MediaIds:
+    def as_int(key: str) -> int | None:
+        value = provider_ids.get(key)
+        return int(value) if isinstance(value, str) and value.isdigit() else None
+
+    imdb = provider_ids.get("Imdb")
+    return MediaIds(
+        tmdb_id=as_int("Tmdb"),
+        tvdb_id=as_int("Tvdb"),
+        imdb_id=imdb if isinstance(imdb, str) and imdb else None,
+        anidb_id=as_int("AniDB"),
+    )

@@ -1,0 +1,21 @@
+"""Runtime data kept on the config entry."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from homeassistant.config_entries import ConfigEntry
+
+if TYPE_CHECKING:
+    from .hub import RequestHub
+
+
+@dataclass(kw_only=True, slots=True)
+class MediaRequestTrackerData:
+    """Everything a loaded entry owns."""
+
+    hub: RequestHub
+
+
+type MediaRequestTrackerConfigEntry = ConfigEntry[MediaRequestTrackerData]

@@ -1,0 +1,165 @@
+"""Sensors: one per tracked request, plus a summary of active requests."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from homeassistant.components.sensor import (
+    SensorDeviceClass,
+    SensorEntity,
+    SensorStateClass,
+)
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from .const import signal_request_added, signal_request_updated, signal_summary_updated
+from .core.model import MediaRequest, Stage
+from .entity import MediaRequestTrackerEntity
+from .hub import RequestHub
+from .models import MediaRequestTrackerConfigEntry
+
+PARALLEL_UPDATES = 0
+
+STAGE_OPTIONS = [stage.value for stage in Stage]
+
+
+async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: MediaRequestTrackerConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the summary, every stored request, and each new request as it appears."""
+    hub = entry.runtime_data.hub
+    async_add_entities(
+        [
+            ActiveRequestsSensor(entry, hub),
+            *(RequestSensor(entry, hub, r) for r in hub.tracker),
+        ]
+    )
+
+    @callback
+    def add_request(request: MediaRequest) -> None:
+        async_add_entities([RequestSensor(entry, hub, request)])
+
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, signal_request_added(entry.entry_id), add_request
+        )
+    )
+
+
+class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
+    """The stage of one request; its attributes tell the rest."""
+
+    _attr_device_class = SensorDeviceClass.ENUM
+    _attr_options = STAGE_OPTIONS
+    _attr_translation_key = "request"
+    # The timeline grows with every step; the recorder needs none of it.
+    _unrecorded_attributes = frozenset({"timeline"})
+
+    def __init__(
+        self,
+        entry: MediaRequestTrackerConfigEntry,
+        hub: RequestHub,
+        request: MediaRequest,
+    ) -> None:
+        """Follow one request."""
+        super().__init__(entry)
+        self._hub = hub
+        self._request = request
+        self._attr_unique_id = hub.unique_id(request.request_id)
+        self._refresh()
+
+    async def async_added_to_hass(self) -> None:
+        """Listen for this request's changes."""
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                signal_request_updated(self._entry.entry_id, self._request.request_id),
+                self._handle_update,
+            )
+        )
+
+    @callback
+    def _handle_update(self) -> None:
+        if (request := self._hub.tracker.get(self._request.request_id)) is None:
+            return
+        self._request = request
+        self._refresh()
+        self.async_write_ha_state()
+
+    def _refresh(self) -> None:
+        request = self._request
+        self._attr_name = request.display_name
+        self._attr_native_value = request.stage.value
+        self._attr_entity_picture = request.poster_url
+        self._attr_extra_state_attributes = request_attributes(request)
+
+
+def request_attributes(request: MediaRequest) -> dict[str, Any]:
+    """Build the attributes the public interface promises, in its order."""
+    download = request.download
+    return {
+        "request_id": request.request_id,
+        "title": request.title,
+        "year": request.year,
+        "media_type": request.media_type.value,
+        "tmdb_id": request.ids.tmdb_id,
+        "tvdb_id": request.ids.tvdb_id,
+        "imdb_id": request.ids.imdb_id,
+        "anidb_id": request.ids.anidb_id,
+        "is_anime": request.is_anime,
+        "requested_by": request.requested_by,
+        "requested_at": request.requested_at.isoformat(),
+        "progress": download.progress,
+        "download_speed": download.download_speed,
+        "eta": download.eta,
+        "size": download.size,
+        "download_hash": request.download_hash,
+        "jellyfin_id": request.jellyfin_id,
+        "episodes_total": request.episodes_total,
+        "episodes_available": request.episodes_available,
+        "seasons": list(request.seasons) if request.media_type.value == "tv" else None,
+        "stalled": download.stalled,
+        "timeline": [entry.as_dict() for entry in request.timeline],
+    }
+
+
+class ActiveRequestsSensor(MediaRequestTrackerEntity, SensorEntity):
+    """How many requests are still on their way, and where."""
+
+    _attr_translation_key = "active_requests"
+    _attr_state_class = SensorStateClass.MEASUREMENT
+
+    def __init__(self, entry: MediaRequestTrackerConfigEntry, hub: RequestHub) -> None:
+        """Summarise one entry's requests."""
+        super().__init__(entry)
+        self._hub = hub
+        self._attr_unique_id = f"{entry.entry_id}_active_requests"
+        self._refresh()
+
+    async def async_added_to_hass(self) -> None:
+        """Recount whenever any request changes."""
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                signal_summary_updated(self._entry.entry_id),
+                self._handle_update,
+            )
+        )
+
+    @callback
+    def _handle_update(self) -> None:
+        self._refresh()
+        self.async_write_ha_state()
+
+    def _refresh(self) -> None:
+        counts = Counter(request.stage for request in self._hub.tracker)
+        self._attr_native_value = sum(
+            n for stage, n in counts.items() if not stage.is_terminal
+        )
+        self._attr_extra_state_attributes = {
+            stage.value: counts.get(stage, 0) for stage in Stage
+        }
