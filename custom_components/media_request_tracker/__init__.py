@@ -66,7 +66,9 @@ async def async_setup_entry(
 
     await purge(datetime.now().astimezone())
     entry.async_on_unload(
-        async_track_time_interval(hass, purge, RETENTION_CHECK_INTERVAL)
+        async_track_time_interval(
+            hass, purge, RETENTION_CHECK_INTERVAL, cancel_on_shutdown=True
+        )
     )
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_options_change))
     return True

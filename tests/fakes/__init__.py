@@ -1,0 +1,1 @@
+"""Protocol-faithful fakes of upstream services, served on loopback."""

@@ -1,10 +1,89 @@
-"""Shared test set-up."""
+"""Home Assistant test set-up: a real ``hass``, a fake Jellyfin on loopback."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+from aiohttp import ClientResponse
+from homeassistant.core import HomeAssistant
 import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.media_request_tracker.const import (
+    CONF_JELLYFIN_API_KEY,
+    CONF_JELLYFIN_URL,
+    CONF_WEBHOOK_IDS,
+    DOMAIN,
+)
+from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
+from tests.payloads import SEVERANCE_SERIES_ID
+
+ENTRY_ID = "01JTESTENTRY0000000000000"
+WEBHOOK_IDS = {
+    "jellyseerr": "webhook-jellyseerr-0123456789abcdef",
+    "radarr": "webhook-radarr-0123456789abcdef",
+    "sonarr": "webhook-sonarr-0123456789abcdef",
+    "jellyfin": "webhook-jellyfin-0123456789abcdef",
+}
+STORAGE_KEY = f"{DOMAIN}.{ENTRY_ID}"
+
+type PostWebhook = Callable[[str, Any], Awaitable[ClientResponse]]
 
 
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load our integration from custom_components/."""
+
+
+@pytest.fixture
+async def fake_jellyfin(socket_enabled: None) -> AsyncIterator[FakeJellyfin]:
+    server = FakeJellyfin()
+    server.add_item(
+        Id=SEVERANCE_SERIES_ID,
+        Name="Severance",
+        Type="Series",
+        ProductionYear=2022,
+        ProviderIds={"Tvdb": "371980", "Tmdb": "95396", "Imdb": "tt11280740"},
+        Path="/media/tv/Severance",
+    )
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def config_entry(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title="Jellyfin Home",
+        entry_id=ENTRY_ID,
+        unique_id=SERVER_ID,
+        data={
+            CONF_JELLYFIN_URL: fake_jellyfin.url,
+            CONF_JELLYFIN_API_KEY: fake_jellyfin.api_key,
+            CONF_WEBHOOK_IDS: dict(WEBHOOK_IDS),
+        },
+    )
+
+
+@pytest.fixture
+async def setup_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    config_entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+@pytest.fixture
+async def post_webhook(
+    hass_client_no_auth, setup_integration: MockConfigEntry
+) -> PostWebhook:
+    client = await hass_client_no_auth()
+
+    async def post(source: str, body: Any) -> ClientResponse:
+        return await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+
+    return post

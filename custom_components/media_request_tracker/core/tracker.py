@@ -328,6 +328,17 @@ class RequestTracker:
             self._requests.values(), event.media.media_type, event.media.ids, seasons
         )
         if request is None:
+            finished = find_finished(
+                self._requests.values(),
+                event.media.media_type,
+                event.media.ids,
+                seasons,
+            )
+            if finished is not None and (
+                finished.stage is Stage.FAILED or _covers(finished, event.episodes)
+            ):
+                request = finished
+        if request is None:
             outcome.ignored = "import matches no tracked request"
             return
         if request.stage is Stage.AVAILABLE or request.stage is Stage.DECLINED:
