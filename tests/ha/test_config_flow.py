@@ -28,16 +28,20 @@ async def _start(hass: HomeAssistant) -> str:
     return result["flow_id"]
 
 
+async def _submit_jellyfin(
+    hass: HomeAssistant, flow_id: str, url: str, api_key: str
+) -> dict:
+    return await hass.config_entries.flow.async_configure(
+        flow_id, {"jellyfin_url": url, "jellyfin_api_key": api_key}
+    )
+
+
 async def test_full_setup_checks_jellyfin_and_shows_the_webhook_urls(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin
 ) -> None:
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id,
-        {
-            "jellyfin_url": f"{fake_jellyfin.url}/",
-            "jellyfin_api_key": fake_jellyfin.api_key,
-        },
+    result = await _submit_jellyfin(
+        hass, flow_id, f"{fake_jellyfin.url}/", fake_jellyfin.api_key
     )
     assert result["step_id"] == "qbittorrent"
     result = await hass.config_entries.flow.async_configure(
@@ -95,9 +99,7 @@ async def test_wrong_api_key_is_invalid_auth_then_recovers(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin
 ) -> None:
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {"jellyfin_url": fake_jellyfin.url, "jellyfin_api_key": "wrong"}
-    )
+    result = await _submit_jellyfin(hass, flow_id, fake_jellyfin.url, "wrong")
     assert result["type"] is FlowResultType.FORM
     assert result["errors"] == {"base": "invalid_auth"}
     result = await hass.config_entries.flow.async_configure(
@@ -128,9 +130,7 @@ async def test_unreachable_jellyfin_is_cannot_connect(
     hass: HomeAssistant, socket_enabled: None
 ) -> None:
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id, {"jellyfin_url": "http://127.0.0.1:9", "jellyfin_api_key": "key"}
-    )
+    result = await _submit_jellyfin(hass, flow_id, "http://127.0.0.1:9", "key")
     assert result["errors"] == {"base": "cannot_connect"}
 
 
@@ -138,12 +138,8 @@ async def test_server_that_is_not_jellyfin_is_cannot_connect(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin
 ) -> None:
     flow_id = await _start(hass)
-    result = await hass.config_entries.flow.async_configure(
-        flow_id,
-        {
-            "jellyfin_url": f"{fake_jellyfin.url}/Items?x=",
-            "jellyfin_api_key": fake_jellyfin.api_key,
-        },
+    result = await _submit_jellyfin(
+        hass, flow_id, f"{fake_jellyfin.url}/Items?x=", fake_jellyfin.api_key
     )
     assert result["errors"] == {"base": "cannot_connect"}
 
@@ -156,12 +152,8 @@ async def test_unexpected_error_is_unknown(
         "custom_components.media_request_tracker.config_flow.JellyfinClient.async_get_server_info",
         side_effect=RuntimeError("boom"),
     ):
-        result = await hass.config_entries.flow.async_configure(
-            flow_id,
-            {
-                "jellyfin_url": fake_jellyfin.url,
-                "jellyfin_api_key": fake_jellyfin.api_key,
-            },
+        result = await _submit_jellyfin(
+            hass, flow_id, fake_jellyfin.url, fake_jellyfin.api_key
         )
     assert result["errors"] == {"base": "unknown"}
 

@@ -246,41 +246,18 @@ class RequestTracker:
     # Radarr / Sonarr ------------------------------------------------------
 
     def _on_grab(self, event: GrabEvent, now: datetime, outcome: Outcome) -> None:
-        seasons = frozenset(key.season for key in event.episodes)
         detail = (
             f"grabbed {event.release_title}"
             if event.release_title
             else "release grabbed"
         )
-        request = find_by_hash(self._requests.values(), event.download_hash)
+        request = self._find_for_release(
+            event.download_hash,
+            event.media,
+            event.episodes,
+            prefer_before=Stage.INDEXED,
+        )
         if request is None:
-            request = find_active(
-                self._requests.values(),
-                event.media.media_type,
-                event.media.ids,
-                seasons,
-                prefer_before=Stage.INDEXED,
-            )
-        finished = None
-        if request is None:
-            finished = find_finished(
-                self._requests.values(),
-                event.media.media_type,
-                event.media.ids,
-                seasons,
-            )
-            if finished is not None and finished.stage is Stage.FAILED:
-                request = finished  # a retried request comes back to life
-        if request is None:
-            if finished is not None and _covers(finished, event.episodes):
-                self._note(
-                    finished,
-                    event.source,
-                    f"upgrade {detail}; stays {finished.stage}",
-                    now,
-                    outcome,
-                )
-                return
             if not self.options.track_unrequested:
                 outcome.ignored = "grab matches no request and track_unrequested is off"
                 return
@@ -321,23 +298,9 @@ class RequestTracker:
         self._move(request, Stage.INDEXED, event.source, detail, now, outcome)
 
     def _on_import(self, event: ImportEvent, now: datetime, outcome: Outcome) -> None:
-        seasons = frozenset(key.season for key in event.episodes)
-        request = find_by_hash(
-            self._requests.values(), event.download_hash
-        ) or find_active(
-            self._requests.values(), event.media.media_type, event.media.ids, seasons
+        request = self._find_for_release(
+            event.download_hash, event.media, event.episodes
         )
-        if request is None:
-            finished = find_finished(
-                self._requests.values(),
-                event.media.media_type,
-                event.media.ids,
-                seasons,
-            )
-            if finished is not None and (
-                finished.stage is Stage.FAILED or _covers(finished, event.episodes)
-            ):
-                request = finished
         if request is None:
             outcome.ignored = "import matches no tracked request"
             return
@@ -364,21 +327,8 @@ class RequestTracker:
     def _on_notice(
         self, event: ArrNoticeEvent, now: datetime, outcome: Outcome
     ) -> None:
-        seasons = frozenset(key.season for key in event.episodes)
-        request = (
-            find_by_hash(self._requests.values(), event.download_hash)
-            or find_active(
-                self._requests.values(),
-                event.media.media_type,
-                event.media.ids,
-                seasons,
-            )
-            or find_finished(
-                self._requests.values(),
-                event.media.media_type,
-                event.media.ids,
-                seasons,
-            )
+        request = self._find_for_release(
+            event.download_hash, event.media, event.episodes
         )
         if request is None:
             outcome.ignored = "notice matches no tracked request"
@@ -464,6 +414,34 @@ class RequestTracker:
         else:
             request.updated_at = now
             outcome.changed[request.request_id] = request
+
+    def _find_for_release(
+        self,
+        download_hash: str | None,
+        media: MediaInfo,
+        episodes: frozenset[EpisodeKey],
+        *,
+        prefer_before: Stage | None = None,
+    ) -> MediaRequest | None:
+        """Find the request an *arr event is about.
+
+        The hash decides if it is known; then the newest request in progress;
+        then a finished one, but only if it failed (a retry brings it back) or
+        the event brings nothing it does not already have (an upgrade).
+        """
+        seasons = frozenset(key.season for key in episodes)
+        requests = self._requests.values()
+        request = find_by_hash(requests, download_hash) or find_active(
+            requests, media.media_type, media.ids, seasons, prefer_before=prefer_before
+        )
+        if request is not None:
+            return request
+        finished = find_finished(requests, media.media_type, media.ids, seasons)
+        if finished is not None and (
+            finished.stage is Stage.FAILED or _covers(finished, episodes)
+        ):
+            return finished
+        return None
 
     # Shared steps ---------------------------------------------------------
 
