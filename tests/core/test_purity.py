@@ -8,6 +8,10 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).parents[2] / "custom_components" / "media_request_tracker"
+PURE_PREFIXES = (
+    "custom_components.media_request_tracker.core",
+    "custom_components.media_request_tracker.clients",
+)
 PURE_FILES = sorted(
     [*(PACKAGE / "core").rglob("*.py"), *(PACKAGE / "clients").rglob("*.py")]
 )
@@ -27,6 +31,13 @@ def test_module_has_no_home_assistant_import(path: Path) -> None:
         if isinstance(node, ast.ImportFrom) and node.level == 0
     ]
     assert not [name for name in imported if name.startswith("homeassistant")]
+    # Imports of our own package must stay inside the pure packages.
+    own = [
+        name
+        for name in imported
+        if name.startswith("custom_components.media_request_tracker")
+    ]
+    assert all(name.startswith(PURE_PREFIXES) for name in own), own
     # Relative imports must stay inside the pure packages.
     assert not [
         node.module
