@@ -4,27 +4,40 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from aiohttp import CookieJar
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.aiohttp_client import async_get_clientsession
+from homeassistant.helpers.aiohttp_client import (
+    async_create_clientsession,
+    async_get_clientsession,
+)
 from homeassistant.helpers.event import async_track_time_interval
 
 from .clients.jellyfin import JellyfinClient
+from .clients.qbittorrent import QBittorrentClient
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
+    CONF_QBITTORRENT_INTERVAL,
+    CONF_QBITTORRENT_PASSWORD,
+    CONF_QBITTORRENT_URL,
+    CONF_QBITTORRENT_USERNAME,
     CONF_RETENTION_DAYS,
+    CONF_STALL_MINUTES,
     CONF_TRACK_UNREQUESTED,
+    DEFAULT_QBITTORRENT_INTERVAL,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_STALL_MINUTES,
     DEFAULT_TRACK_UNREQUESTED,
 )
+from .coordinator import QBittorrentCoordinator
 from .core.tracker import RequestTracker, TrackerOptions
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .store import RequestStore
 from .webhook import async_register_webhooks
 
-PLATFORMS: list[Platform] = [Platform.SENSOR]
+PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 RETENTION_CHECK_INTERVAL = timedelta(hours=6)
 
@@ -37,13 +50,17 @@ async def async_setup_entry(
     No upstream service is called here on purpose: webhooks must be received
     even while Jellyfin is down, or their events would be lost.
     """
+    options = entry.options
     store = RequestStore(hass, entry.entry_id)
     tracker = RequestTracker(
         await store.async_load(),
         TrackerOptions(
-            track_unrequested=entry.options.get(
+            track_unrequested=options.get(
                 CONF_TRACK_UNREQUESTED, DEFAULT_TRACK_UNREQUESTED
-            )
+            ),
+            stall_after=timedelta(
+                minutes=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES)
+            ),
         ),
     )
     jellyfin = JellyfinClient(
@@ -52,10 +69,18 @@ async def async_setup_entry(
         entry.data[CONF_JELLYFIN_API_KEY],
     )
     hub = RequestHub(hass, entry, tracker, store, jellyfin)
-    entry.runtime_data = MediaRequestTrackerData(hub=hub)
+    entry.runtime_data = MediaRequestTrackerData(
+        hub=hub, qbittorrent=_qbittorrent_coordinator(hass, entry, hub)
+    )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
+    if (qbittorrent := entry.runtime_data.qbittorrent) is not None:
+        # Polling is scheduled only while the coordinator has listeners; this
+        # one keeps it going even if the user disables the connection sensor.
+        entry.async_on_unload(qbittorrent.async_add_listener(lambda: None))
+        entry.async_on_unload(hub.async_add_listener(qbittorrent.async_wake))
+        qbittorrent.async_wake()
 
     retention = timedelta(
         days=int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
@@ -72,6 +97,30 @@ async def async_setup_entry(
     )
     entry.async_on_unload(entry.add_update_listener(_async_reload_on_options_change))
     return True
+
+
+def _qbittorrent_coordinator(
+    hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry, hub: RequestHub
+) -> QBittorrentCoordinator | None:
+    """Build the download poller when qBittorrent is set up."""
+    if not (url := entry.data.get(CONF_QBITTORRENT_URL)):
+        return None
+    # qBittorrent keeps its session in a cookie; the shared session's jar
+    # drops cookies for IP-address hosts, which is what users type.
+    # Created during set-up, so Home Assistant detaches it when the entry unloads.
+    session = async_create_clientsession(hass, cookie_jar=CookieJar(unsafe=True))
+    client = QBittorrentClient(
+        session,
+        url,
+        entry.data.get(CONF_QBITTORRENT_USERNAME),
+        entry.data.get(CONF_QBITTORRENT_PASSWORD),
+    )
+    interval = timedelta(
+        seconds=entry.options.get(
+            CONF_QBITTORRENT_INTERVAL, DEFAULT_QBITTORRENT_INTERVAL
+        )
+    )
+    return QBittorrentCoordinator(hass, entry, client, hub, interval)
 
 
 async def async_unload_entry(

@@ -7,6 +7,7 @@ when left empty.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from homeassistant.components import webhook
@@ -26,12 +27,18 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .clients.jellyfin import JellyfinAuthError, JellyfinClient, JellyfinError
+from .clients.qbittorrent import (
+    QBittorrentAuthError,
+    QBittorrentClient,
+    QBittorrentError,
+)
 from .const import (
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
     CONF_JELLYSEERR_API_KEY,
     CONF_JELLYSEERR_URL,
+    CONF_QBITTORRENT_INTERVAL,
     CONF_QBITTORRENT_PASSWORD,
     CONF_QBITTORRENT_URL,
     CONF_QBITTORRENT_USERNAME,
@@ -44,10 +51,13 @@ from .const import (
     CONF_SHOKO_USERNAME,
     CONF_SONARR_API_KEY,
     CONF_SONARR_URL,
+    CONF_STALL_MINUTES,
     CONF_TRACK_UNREQUESTED,
     CONF_WEBHOOK_IDS,
     DEFAULT_ALLOW_EXTERNAL_WEBHOOKS,
+    DEFAULT_QBITTORRENT_INTERVAL,
     DEFAULT_RETENTION_DAYS,
+    DEFAULT_STALL_MINUTES,
     DEFAULT_TRACK_UNREQUESTED,
     DOMAIN,
     LOGGER,
@@ -82,6 +92,12 @@ SHOKO_SCHEMA = _optional_schema(
         CONF_SHOKO_API_KEY: _SECRET,
         CONF_SHOKO_USERNAME: _TEXT,
         CONF_SHOKO_PASSWORD: _SECRET,
+    }
+)
+REAUTH_QBITTORRENT_SCHEMA = vol.Schema(
+    {
+        vol.Optional(CONF_QBITTORRENT_USERNAME): _TEXT,
+        vol.Optional(CONF_QBITTORRENT_PASSWORD): _SECRET,
     }
 )
 ARR_SCHEMA = _optional_schema(
@@ -174,13 +190,26 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_qbittorrent(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for qBittorrent; empty skips it."""
-        if user_input is None:
-            return self.async_show_form(
-                step_id="qbittorrent", data_schema=QBITTORRENT_SCHEMA
-            )
-        self._data.update(_filled(user_input))
-        return await self.async_step_shoko()
+        """Ask for qBittorrent and log in live; empty skips it."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            filled = _filled(user_input)
+            if not filled:
+                return await self.async_step_shoko()
+            if CONF_QBITTORRENT_URL not in filled:
+                errors[CONF_QBITTORRENT_URL] = "url_required"
+            elif error := await _check_qbittorrent(self.hass, filled):
+                errors["base"] = error
+            else:
+                self._data.update(filled)
+                return await self.async_step_shoko()
+        return self.async_show_form(
+            step_id="qbittorrent",
+            data_schema=self.add_suggested_values_to_schema(
+                QBITTORRENT_SCHEMA, user_input
+            ),
+            errors=errors,
+        )
 
     async def async_step_shoko(
         self, user_input: dict[str, Any] | None = None
@@ -208,6 +237,54 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=webhook_urls(self.hass, webhook_ids),
         )
 
+    async def async_step_reauth(
+        self, entry_data: Mapping[str, Any]
+    ) -> ConfigFlowResult:
+        """Start a reauth flow when a service refused our credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the qBittorrent credentials again and check them."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            updated = {**entry.data, **_filled(user_input)}
+            if not (error := await _check_qbittorrent(self.hass, updated)):
+                return self.async_update_reload_and_abort(entry, data=updated)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                REAUTH_QBITTORRENT_SCHEMA,
+                {CONF_QBITTORRENT_USERNAME: entry.data.get(CONF_QBITTORRENT_USERNAME)},
+            ),
+            description_placeholders={"url": entry.data.get(CONF_QBITTORRENT_URL, "")},
+            errors=errors,
+        )
+
+
+async def _check_qbittorrent(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> str | None:
+    """Log in once; return the error key, or None when it worked."""
+    client = QBittorrentClient(
+        async_get_clientsession(hass),
+        data[CONF_QBITTORRENT_URL],
+        data.get(CONF_QBITTORRENT_USERNAME),
+        data.get(CONF_QBITTORRENT_PASSWORD),
+    )
+    try:
+        # The login answer is the check; a follow-up call would need the
+        # session cookie, which the shared session drops for IP-address hosts.
+        await client.async_login()
+    except QBittorrentAuthError:
+        return "invalid_auth"
+    except QBittorrentError:
+        return "cannot_connect"
+    return None
+
 
 class MediaRequestTrackerOptionsFlow(OptionsFlow):
     """Behaviour options; the webhook URLs are shown again here."""
@@ -217,7 +294,13 @@ class MediaRequestTrackerOptionsFlow(OptionsFlow):
     ) -> ConfigFlowResult:
         """Show and save the options."""
         if user_input is not None:
-            return self.async_create_entry(data=user_input)
+            # Number selectors hand back floats; every option here is whole.
+            return self.async_create_entry(
+                data={
+                    key: int(value) if isinstance(value, float) else value
+                    for key, value in user_input.items()
+                }
+            )
         options = self.config_entry.options
         schema = vol.Schema(
             {
@@ -233,6 +316,30 @@ class MediaRequestTrackerOptionsFlow(OptionsFlow):
                         CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS
                     ),
                 ): BooleanSelector(),
+                vol.Required(
+                    CONF_QBITTORRENT_INTERVAL,
+                    default=options.get(
+                        CONF_QBITTORRENT_INTERVAL, DEFAULT_QBITTORRENT_INTERVAL
+                    ),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=3600,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Required(
+                    CONF_STALL_MINUTES,
+                    default=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=1,
+                        max=10080,
+                        unit_of_measurement="min",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
                 vol.Required(
                     CONF_RETENTION_DAYS,
                     default=options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),

@@ -28,10 +28,14 @@ CONF_WEBHOOK_IDS: Final = "webhook_ids"
 CONF_TRACK_UNREQUESTED: Final = "track_unrequested"
 CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"
 CONF_RETENTION_DAYS: Final = "retention_days"
+CONF_QBITTORRENT_INTERVAL: Final = "qbittorrent_interval"
+CONF_STALL_MINUTES: Final = "stall_minutes"
 
 DEFAULT_TRACK_UNREQUESTED: Final = True
 DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
 DEFAULT_RETENTION_DAYS: Final = 30
+DEFAULT_QBITTORRENT_INTERVAL: Final = 10
+DEFAULT_STALL_MINUTES: Final = 30
 
 EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
 

@@ -6,12 +6,13 @@ told, the change is made durable, and only then are automations told.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers import entity_registry as er, issue_registry as ir
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
@@ -25,7 +26,7 @@ from .const import (
     signal_summary_updated,
 )
 from .core.events import LibraryItemEvent, TrackerEvent
-from .core.model import MediaIds, MediaRequest
+from .core.model import MediaIds, MediaRequest, Stage
 from .core.tracker import Outcome, Rejection, RequestTracker
 from .models import MediaRequestTrackerConfigEntry
 from .store import RequestStore
@@ -49,6 +50,7 @@ class RequestHub:
         self.store = store
         self.jellyfin = jellyfin
         self._warned: set[tuple[str, str]] = set()
+        self._listeners: list[Callable[[Outcome], None]] = []
         self._jellyfin_failing = False
 
     def unique_id(self, request_id: str) -> str:
@@ -73,18 +75,34 @@ class RequestHub:
         return outcome
 
     async def async_commit(self, outcome: Outcome) -> None:
-        """Show, persist, then announce what an outcome changed."""
-        if not outcome.is_change:
+        """Show, persist, then announce what an outcome changed.
+
+        Download figures alone are shown but not written to disk: the next
+        poll brings them back after a restart.
+        """
+        if not outcome.is_visible:
             return
         self._publish(outcome)
-        await self.store.async_flush()
+        if outcome.is_change:
+            await self.store.async_flush()
         self._announce(outcome)
+        for listener in self._listeners:
+            listener(outcome)
+
+    @callback
+    def async_add_listener(
+        self, listener: Callable[[Outcome], None]
+    ) -> Callable[[], None]:
+        """Call ``listener`` after every committed outcome; returns the remover."""
+        self._listeners.append(listener)
+        return lambda: self._listeners.remove(listener)
 
     def remove_request(self, request_id: str) -> bool:
         """Stop tracking a request and remove its entity."""
         if self.tracker.remove(request_id) is None:
             return False
         self.store.delete(request_id)
+        ir.async_delete_issue(self.hass, DOMAIN, self._repair_id(request_id))
         registry = er.async_get(self.hass)
         if entity_id := registry.async_get_entity_id(
             Platform.SENSOR, DOMAIN, self.unique_id(request_id)
@@ -105,8 +123,10 @@ class RequestHub:
     @callback
     def _publish(self, outcome: Outcome) -> None:
         entry_id = self.entry.entry_id
-        for request_id, request in outcome.changed.items():
+        for request in outcome.changed.values():
             self.store.update(request)
+            self._sync_repair(request)
+        for request_id, request in (outcome.refreshed | outcome.changed).items():
             if request_id in outcome.created:
                 self._register_entity(request)
                 async_dispatcher_send(
@@ -154,6 +174,34 @@ class RequestHub:
             self.unique_id(request.request_id),
             suggested_object_id=f"{self.entry.title} {request.display_name}",
             config_entry=self.entry,
+        )
+
+    def _repair_id(self, request_id: str) -> str:
+        return f"download_problem_{self.entry.entry_id}_{request_id}"
+
+    @callback
+    def _sync_repair(self, request: MediaRequest) -> None:
+        """Raise a repair issue for a broken download, and drop it once the request moves on."""
+        issue_id = self._repair_id(request.request_id)
+        if request.download_problem is None or request.stage not in (
+            Stage.INDEXED,
+            Stage.DOWNLOADING,
+        ):
+            ir.async_delete_issue(self.hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="download_removed"
+            if request.download_problem == "removed"
+            else "download_broken",
+            translation_placeholders={
+                "title": request.display_name,
+                "state": request.download_problem,
+            },
         )
 
     def _warn_once(self, rejection: Rejection) -> None:

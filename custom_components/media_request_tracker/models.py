@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
+    from .coordinator import QBittorrentCoordinator
     from .hub import RequestHub
 
 
@@ -16,6 +17,7 @@ class MediaRequestTrackerData:
     """Everything a loaded entry owns."""
 
     hub: RequestHub
+    qbittorrent: QBittorrentCoordinator | None = None
 
 
 type MediaRequestTrackerConfigEntry = ConfigEntry[MediaRequestTrackerData]

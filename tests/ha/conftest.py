@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientResponse
@@ -18,6 +19,7 @@ from custom_components.media_request_tracker.const import (
 )
 from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
 from tests.payloads import SEVERANCE_SERIES_ID
+from tests.services.qbittorrent import QBittorrentProcess
 
 ENTRY_ID = "01JTESTENTRY0000000000000"
 WEBHOOK_IDS = {
@@ -47,6 +49,19 @@ async def fake_jellyfin(socket_enabled: None) -> AsyncIterator[FakeJellyfin]:
         ProviderIds={"Tvdb": "371980", "Tmdb": "95396", "Imdb": "tt11280740"},
         Path="/media/tv/Severance",
     )
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def qbittorrent(
+    socket_enabled: None, tmp_path: Path
+) -> AsyncIterator[QBittorrentProcess]:
+    """One real qbittorrent-nox on loopback."""
+    if not QBittorrentProcess.available():
+        pytest.skip("qbittorrent-nox is not installed")
+    server = QBittorrentProcess(tmp_path, "qbittorrent")
     await server.start()
     yield server
     await server.stop()

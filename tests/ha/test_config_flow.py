@@ -17,6 +17,7 @@ from custom_components.media_request_tracker.const import (
     DOMAIN,
 )
 from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
+from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess
 
 
 async def _start(hass: HomeAssistant) -> str:
@@ -37,7 +38,7 @@ async def _submit_jellyfin(
 
 
 async def test_full_setup_checks_jellyfin_and_shows_the_webhook_urls(
-    hass: HomeAssistant, fake_jellyfin: FakeJellyfin
+    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, qbittorrent: QBittorrentProcess
 ) -> None:
     flow_id = await _start(hass)
     result = await _submit_jellyfin(
@@ -47,9 +48,9 @@ async def test_full_setup_checks_jellyfin_and_shows_the_webhook_urls(
     result = await hass.config_entries.flow.async_configure(
         flow_id,
         {
-            "qbittorrent_url": "http://127.0.0.1:8080",
+            "qbittorrent_url": qbittorrent.url,
             "qbittorrent_username": "admin",
-            "qbittorrent_password": "secret",
+            "qbittorrent_password": PASSWORD,
         },
     )
     assert result["step_id"] == "shoko"
@@ -66,7 +67,7 @@ async def test_full_setup_checks_jellyfin_and_shows_the_webhook_urls(
     assert result["result"].unique_id == SERVER_ID
     data = result["data"]
     assert data["jellyfin_url"] == fake_jellyfin.url
-    assert data["qbittorrent_username"] == "admin"
+    assert data["qbittorrent_username"] == USERNAME
     assert "shoko_url" not in data
     assert data["radarr_api_key"] == "radarr-key"
     assert set(data["webhook_ids"]) == {"jellyseerr", "radarr", "sonarr", "jellyfin"}
@@ -194,3 +195,40 @@ async def test_options_show_the_webhook_urls_and_reload_the_entry(
     assert (
         hass.data["webhook"]["webhook-radarr-0123456789abcdef"]["local_only"] is False
     )
+
+
+async def _at_qbittorrent_step(hass: HomeAssistant, fake_jellyfin: FakeJellyfin) -> str:
+    flow_id = await _start(hass)
+    result = await _submit_jellyfin(
+        hass, flow_id, fake_jellyfin.url, fake_jellyfin.api_key
+    )
+    assert result["step_id"] == "qbittorrent"
+    return flow_id
+
+
+@pytest.mark.parametrize(
+    ("change", "errors"),
+    [
+        ({"qbittorrent_password": "wrong"}, {"base": "invalid_auth"}),
+        ({"qbittorrent_url": "http://127.0.0.1:9"}, {"base": "cannot_connect"}),
+        ({"qbittorrent_url": ""}, {"qbittorrent_url": "url_required"}),
+    ],
+)
+async def test_qbittorrent_is_logged_in_live_and_recovers(
+    hass: HomeAssistant,
+    fake_jellyfin: FakeJellyfin,
+    qbittorrent: QBittorrentProcess,
+    change: dict,
+    errors: dict,
+) -> None:
+    flow_id = await _at_qbittorrent_step(hass, fake_jellyfin)
+    good = {
+        "qbittorrent_url": qbittorrent.url,
+        "qbittorrent_username": USERNAME,
+        "qbittorrent_password": PASSWORD,
+    }
+    result = await hass.config_entries.flow.async_configure(flow_id, {**good, **change})
+    assert result["step_id"] == "qbittorrent"
+    assert result["errors"] == errors
+    result = await hass.config_entries.flow.async_configure(flow_id, good)
+    assert result["step_id"] == "shoko"

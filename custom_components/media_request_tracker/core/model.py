@@ -172,6 +172,7 @@ class MediaRequest:
     jellyfin_id: str | None = None
     jellyfin_series_id: str | None = None
     download: DownloadStatus = field(default_factory=DownloadStatus)
+    download_problem: str | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
     updated_at: datetime | None = None
 
@@ -233,6 +234,7 @@ class MediaRequest:
             "jellyfin_id": self.jellyfin_id,
             "jellyfin_series_id": self.jellyfin_series_id,
             "size": self.download.size,
+            "download_problem": self.download_problem,
             "timeline": [entry.as_dict() for entry in self.timeline],
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
         }
@@ -268,6 +270,7 @@ class MediaRequest:
             jellyfin_id=data.get("jellyfin_id"),
             jellyfin_series_id=data.get("jellyfin_series_id"),
             download=DownloadStatus(size=data.get("size")),
+            download_problem=data.get("download_problem"),
             timeline=[
                 TimelineEntry.from_dict(entry) for entry in data.get("timeline", ())
             ],

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from .correlation import (
     find_active,
@@ -32,6 +32,7 @@ from .events import (
 )
 from .model import (
     PIPELINE_RANK,
+    DownloadStatus,
     EpisodeKey,
     EpisodeProgress,
     MediaIds,
@@ -42,6 +43,7 @@ from .model import (
     TimelineEntry,
 )
 from .state_machine import Verdict, decide
+from .torrents import TorrentCondition, TorrentStatus, TorrentTable
 
 _STATUS_STAGE = {
     RequestStatus.PENDING: Stage.REQUESTED,
@@ -51,6 +53,7 @@ _STATUS_STAGE = {
     RequestStatus.FAILED: Stage.FAILED,
     RequestStatus.AVAILABLE: Stage.AVAILABLE,
 }
+_FOLLOWED_STAGES = frozenset({Stage.INDEXED, Stage.DOWNLOADING})
 _CREATING_STATUSES = frozenset(
     {RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.AUTO_APPROVED}
 )
@@ -91,6 +94,8 @@ class Outcome:
     """Everything one event did."""
 
     changed: dict[str, MediaRequest] = field(default_factory=dict)
+    # Shown to the user but not worth a disk write (download figures).
+    refreshed: dict[str, MediaRequest] = field(default_factory=dict)
     created: list[str] = field(default_factory=list)
     transitions: list[Transition] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
@@ -101,12 +106,18 @@ class Outcome:
         """True when something must be shown and persisted."""
         return bool(self.changed)
 
+    @property
+    def is_visible(self) -> bool:
+        """True when some entity must be written."""
+        return bool(self.changed or self.refreshed)
+
 
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TrackerOptions:
     """Behaviour a user can choose in the options flow."""
 
     track_unrequested: bool = True
+    stall_after: timedelta = timedelta(minutes=30)
 
 
 class RequestTracker:
@@ -188,6 +199,118 @@ class RequestTracker:
             if request.stage.is_terminal
             and (request.updated_at or request.requested_at) < older_than
         ]
+
+    def downloads_to_follow(self) -> dict[str, MediaRequest]:
+        """Return the requests waiting on qBittorrent, by the hash of their download."""
+        return {
+            request.download_hashes[-1]: request
+            for request in self._requests.values()
+            if request.stage in _FOLLOWED_STAGES and request.download_hashes
+        }
+
+    def update_downloads(self, torrents: TorrentTable, now: datetime) -> Outcome:
+        """Apply what qBittorrent reports to every request it is downloading."""
+        outcome = Outcome()
+        for torrent_hash, request in self.downloads_to_follow().items():
+            status = torrents.get(torrent_hash)
+            if status is None:
+                if torrent_hash in torrents.removed:
+                    self._flag_problem(
+                        request,
+                        "removed",
+                        "removed from qBittorrent before it finished",
+                        now,
+                        outcome,
+                    )
+                continue
+            self._follow_torrent(request, status, now, outcome)
+        return outcome
+
+    def _follow_torrent(
+        self,
+        request: MediaRequest,
+        status: TorrentStatus,
+        now: datetime,
+        outcome: Outcome,
+    ) -> None:
+        condition = status.condition
+        if condition is TorrentCondition.BROKEN:
+            self._flag_problem(
+                request,
+                status.state,
+                f"qBittorrent reports {status.state}",
+                now,
+                outcome,
+            )
+        elif request.download_problem is not None:
+            request.download_problem = None
+            self._note(
+                request,
+                Source.QBITTORRENT,
+                f"qBittorrent reports {status.state} again",
+                now,
+                outcome,
+            )
+        stalled = condition in (
+            TorrentCondition.WAITING,
+            TorrentCondition.DOWNLOADING,
+        ) and (now - status.moved_at >= self.options.stall_after)
+        figures = DownloadStatus(
+            progress=100.0
+            if condition is TorrentCondition.COMPLETE
+            else round(status.progress * 100, 1),
+            download_speed=status.download_speed,
+            eta=0 if condition is TorrentCondition.COMPLETE else status.eta,
+            size=status.size or request.download.size,
+            stalled=stalled,
+        )
+        if stalled != request.download.stalled:
+            minutes = int(self.options.stall_after.total_seconds() // 60)
+            detail = (
+                f"stalled: no data for {minutes} minutes"
+                if stalled
+                else "data is moving again"
+            )
+            self._note(request, Source.QBITTORRENT, detail, now, outcome)
+        if _visible_change(request.download, figures):
+            request.download = figures
+            if request.request_id not in outcome.changed:
+                outcome.refreshed[request.request_id] = request
+        if condition is TorrentCondition.COMPLETE:
+            request.download = figures
+            self._move(
+                request,
+                Stage.DOWNLOAD_DONE,
+                Source.QBITTORRENT,
+                "download finished",
+                now,
+                outcome,
+            )
+        elif (
+            condition is TorrentCondition.DOWNLOADING and request.stage is Stage.INDEXED
+        ):
+            self._move(
+                request,
+                Stage.DOWNLOADING,
+                Source.QBITTORRENT,
+                "download started",
+                now,
+                outcome,
+            )
+
+    def _flag_problem(
+        self,
+        request: MediaRequest,
+        problem: str,
+        detail: str,
+        now: datetime,
+        outcome: Outcome,
+    ) -> None:
+        """Record a broken download once; the request stays, waiting for a fix."""
+        if request.download_problem == problem:
+            return
+        request.download_problem = problem
+        self._note(request, Source.QBITTORRENT, detail, now, outcome)
 
     # Jellyseerr -----------------------------------------------------------
 
@@ -552,6 +675,23 @@ class RequestTracker:
             suffix += 1
             candidate = f"{prefix}_{anchor}_{suffix}"
         return candidate
+
+
+def _visible_change(shown: DownloadStatus, current: DownloadStatus) -> bool:
+    """Whether new figures are worth a new state: a user must be able to see it.
+
+    Progress moving by less than a point or a speed wobbling is not; the
+    recorder would otherwise gain a row every poll for every torrent.
+    """
+    if shown.progress is None or current.progress is None:
+        return shown.progress != current.progress
+    return (
+        abs(current.progress - shown.progress) >= 1.0
+        or current.stalled != shown.stalled
+        or ((shown.download_speed or 0) == 0) != (current.download_speed == 0)
+        or (shown.eta is None) != (current.eta is None)
+        or shown.size != current.size
+    )
 
 
 def _fallback_title(media: MediaInfo) -> str:

@@ -1,0 +1,173 @@
+"""Benchmark: what one qBittorrent poll costs, incremental sync against full polls.
+
+A real qbittorrent-nox holds 200 torrents; 20 of them are tracked requests
+downloading at a capped rate from a second instance, 180 are idle. Each round
+makes, side by side against the same server:
+
+- our poll: one ``sync/maindata?rid=N`` (incremental),
+- the naive poll: ``torrents/info`` for every torrent,
+- the stateless alternative: ``torrents/info?hashes=<20 tracked>``,
+
+and times our event-loop work (merging the answer and updating 20 requests).
+
+Run: .venv/bin/python bench/qbittorrent_poll.py [--rounds 15]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from datetime import UTC, datetime
+from pathlib import Path
+import statistics
+import sys
+import tempfile
+import time
+
+import aiohttp
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from custom_components.media_request_tracker.clients.qbittorrent import (
+    QBittorrentClient,  # noqa: E402
+)
+from custom_components.media_request_tracker.core.events import GrabEvent, MediaInfo  # noqa: E402
+from custom_components.media_request_tracker.core.model import (  # noqa: E402
+    MediaIds,
+    MediaType,
+    Source,
+)
+from custom_components.media_request_tracker.core.torrents import TorrentTable  # noqa: E402
+from custom_components.media_request_tracker.core.tracker import RequestTracker  # noqa: E402
+from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess  # noqa: E402
+from tests.services.torrent import make_torrent  # noqa: E402
+
+TOTAL = 200
+TRACKED = 20
+
+
+async def main(rounds: int) -> None:
+    """Set the library up, poll it three ways per round, and print the table."""
+    root = Path(tempfile.mkdtemp(prefix="mrt-bench-"))
+    library, seeder = (
+        QBittorrentProcess(root, "library"),
+        QBittorrentProcess(root, "seeder"),
+    )
+    await asyncio.gather(library.start(), seeder.start())
+    try:
+        torrents = [
+            make_torrent(root / "content", f"Title.{n:03d}.1080p.mkv", 2 * 1024 * 1024)
+            for n in range(TOTAL)
+        ]
+        tracked = torrents[:TRACKED]
+        for torrent in torrents[TRACKED:]:
+            await library.add(torrent, save_path=root / "content", seed=True)
+        for torrent in tracked:
+            await seeder.add(torrent, save_path=root / "content", seed=True)
+            await library.add(
+                torrent, save_path=library.downloads, download_limit=16 * 1024
+            )
+            await library.add_peer(torrent.info_hash, seeder)
+
+        tracker = RequestTracker()
+        for number, torrent in enumerate(tracked):
+            tracker.apply(
+                GrabEvent(
+                    source=Source.RADARR,
+                    media=MediaInfo(
+                        media_type=MediaType.MOVIE,
+                        ids=MediaIds(tmdb_id=1000 + number),
+                        title=torrent.name,
+                    ),
+                    download_hash=torrent.info_hash,
+                ),
+                datetime.now(UTC),
+            )
+
+        async with aiohttp.ClientSession(
+            cookie_jar=aiohttp.CookieJar(unsafe=True)
+        ) as session:
+            ours = QBittorrentClient(session, library.url, USERNAME, PASSWORD)
+            await ours.async_login()
+            full = QBittorrentClient(session, library.url, USERNAME, PASSWORD)
+            await full.async_login()
+            table = TorrentTable()
+            results: dict[str, list[tuple[int, int]]] = {
+                "incremental sync/maindata": [],
+                "torrents/info (all)": [],
+                "torrents/info?hashes=20": [],
+            }
+            loop_ms: list[float] = []
+            hashes = [torrent.info_hash for torrent in tracked]
+            for round_number in range(rounds + 1):
+                before = (ours.request_count, ours.bytes_received)
+                maindata = await ours.async_sync_maindata(table.rid)
+                started = time.perf_counter()
+                table.apply(maindata, datetime.now(UTC))
+                tracker.update_downloads(table, datetime.now(UTC))
+                elapsed = (time.perf_counter() - started) * 1000
+                sync_cost = (
+                    ours.request_count - before[0],
+                    ours.bytes_received - before[1],
+                )
+                before = (full.request_count, full.bytes_received)
+                await full.async_torrents_info()
+                all_cost = (
+                    full.request_count - before[0],
+                    full.bytes_received - before[1],
+                )
+                before = (full.request_count, full.bytes_received)
+                await full.async_torrents_info(hashes)
+                some_cost = (
+                    full.request_count - before[0],
+                    full.bytes_received - before[1],
+                )
+                if round_number:  # round 0 is the first, full sync
+                    results["incremental sync/maindata"].append(sync_cost)
+                    results["torrents/info (all)"].append(all_cost)
+                    results["torrents/info?hashes=20"].append(some_cost)
+                    loop_ms.append(elapsed)
+                else:
+                    first_sync = sync_cost
+                await asyncio.sleep(1)
+
+        print(
+            f"qBittorrent {await _version(library)}: {TOTAL} torrents, {TRACKED} tracked and downloading, {rounds} polls at 1 s"
+        )
+        print(
+            f"first sync (rid=0, full snapshot): {first_sync[0]} call, {first_sync[1]:,} bytes"
+        )
+        print(
+            f"{'poll':<28}{'calls/poll':>11}{'bytes/poll p50':>16}{'bytes/poll max':>16}{'ratio p50':>11}"
+        )
+        baseline = statistics.median(b for _, b in results["torrents/info (all)"])
+        for name, samples in results.items():
+            sizes = [b for _, b in samples]
+            calls = statistics.mean(c for c, _ in samples)
+            p50 = statistics.median(sizes)
+            print(
+                f"{name:<28}{calls:>11.1f}{p50:>16,.0f}{max(sizes):>16,}{p50 / baseline:>11.3f}"
+            )
+        print(
+            f"event-loop work per poll (merge + 20 requests): p50 {statistics.median(loop_ms):.3f} ms, max {max(loop_ms):.3f} ms"
+        )
+        ours_p50 = statistics.median(b for _, b in results["incremental sync/maindata"])
+        print(
+            f"summary: one call per poll; incremental sync moves {ours_p50:,.0f} B vs {baseline:,.0f} B for a full torrents/info ({baseline / ours_p50:.1f}x less)"
+        )
+    finally:
+        await asyncio.gather(library.stop(), seeder.stop())
+
+
+async def _version(server: QBittorrentProcess) -> str:
+    async with aiohttp.ClientSession(
+        cookie_jar=aiohttp.CookieJar(unsafe=True)
+    ) as session:
+        client = QBittorrentClient(session, server.url, USERNAME, PASSWORD)
+        return await client.async_get_version()
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=15)
+    asyncio.run(main(parser.parse_args().rounds))

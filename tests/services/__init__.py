@@ -1,0 +1,1 @@
+"""Real upstream services started by the tests (qBittorrent from Debian's packages)."""
