@@ -112,6 +112,24 @@ ARR_SCHEMA = _optional_schema(
 )
 
 
+def _number(maximum: int, unit: str) -> NumberSelector:
+    return NumberSelector(
+        NumberSelectorConfig(
+            min=1, max=maximum, unit_of_measurement=unit, mode=NumberSelectorMode.BOX
+        )
+    )
+
+
+# Each option with its default and its selector, in the order the form shows them.
+OPTION_FIELDS: tuple[tuple[str, object, Any], ...] = (
+    (CONF_TRACK_UNREQUESTED, DEFAULT_TRACK_UNREQUESTED, BooleanSelector()),
+    (CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS, BooleanSelector()),
+    (CONF_QBITTORRENT_INTERVAL, DEFAULT_QBITTORRENT_INTERVAL, _number(3600, "s")),
+    (CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES, _number(10080, "min")),
+    (CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS, _number(3650, "d")),
+)
+
+
 def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, str]:
     """Full URLs to paste into each service, keyed as the placeholders are."""
     urls: dict[str, str] = {}
@@ -304,48 +322,8 @@ class MediaRequestTrackerOptionsFlow(OptionsFlow):
         options = self.config_entry.options
         schema = vol.Schema(
             {
-                vol.Required(
-                    CONF_TRACK_UNREQUESTED,
-                    default=options.get(
-                        CONF_TRACK_UNREQUESTED, DEFAULT_TRACK_UNREQUESTED
-                    ),
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_ALLOW_EXTERNAL_WEBHOOKS,
-                    default=options.get(
-                        CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS
-                    ),
-                ): BooleanSelector(),
-                vol.Required(
-                    CONF_QBITTORRENT_INTERVAL,
-                    default=options.get(
-                        CONF_QBITTORRENT_INTERVAL, DEFAULT_QBITTORRENT_INTERVAL
-                    ),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=3600,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_STALL_MINUTES,
-                    default=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=1,
-                        max=10080,
-                        unit_of_measurement="min",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
-                vol.Required(
-                    CONF_RETENTION_DAYS,
-                    default=options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS),
-                ): NumberSelector(
-                    NumberSelectorConfig(min=1, max=3650, mode=NumberSelectorMode.BOX)
-                ),
+                vol.Required(key, default=options.get(key, default)): selector
+                for key, default, selector in OPTION_FIELDS
             }
         )
         return self.async_show_form(

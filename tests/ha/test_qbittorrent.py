@@ -115,6 +115,20 @@ async def _request_and_grab(hass_client_no_auth, swarm: Swarm) -> None:
         assert response.status == HTTPStatus.OK
 
 
+async def _downloading(
+    hass: HomeAssistant,
+    hass_client_no_auth,
+    config_entry: MockConfigEntry,
+    swarm: Swarm,
+) -> MockConfigEntry:
+    """Set up with qBittorrent, request and grab the film, and start its download."""
+    entry = _qbittorrent_entry(config_entry, swarm)
+    await _set_up(hass, entry)
+    await _request_and_grab(hass_client_no_auth, swarm)
+    await swarm.start_download()
+    return entry
+
+
 async def _wait_for(
     hass: HomeAssistant, entity_id: str, predicate, timeout: float = 45
 ) -> None:
@@ -181,10 +195,7 @@ async def test_small_moves_do_not_write_new_states(
     swarm: Swarm,
     watch,
 ) -> None:
-    entry = _qbittorrent_entry(config_entry, swarm)
-    await _set_up(hass, entry)
-    await _request_and_grab(hass_client_no_auth, swarm)
-    await swarm.start_download()
+    entry = await _downloading(hass, hass_client_no_auth, config_entry, swarm)
     await _wait_for(hass, ENTITY_ID, lambda state: state.state == "download_done")
     polls = entry.runtime_data.qbittorrent.client.request_count
     # At most one state per visible step of progress (one point or more), never one per poll.
@@ -225,10 +236,7 @@ async def test_download_done_stops_the_polling(
     config_entry: MockConfigEntry,
     swarm: Swarm,
 ) -> None:
-    entry = _qbittorrent_entry(config_entry, swarm)
-    await _set_up(hass, entry)
-    await _request_and_grab(hass_client_no_auth, swarm)
-    await swarm.start_download()
+    entry = await _downloading(hass, hass_client_no_auth, config_entry, swarm)
     await _wait_for(hass, ENTITY_ID, lambda state: state.state == "download_done")
     coordinator = entry.runtime_data.qbittorrent
     calls = coordinator.client.request_count
@@ -243,10 +251,7 @@ async def test_expired_session_logs_in_again(
     config_entry: MockConfigEntry,
     swarm: Swarm,
 ) -> None:
-    entry = _qbittorrent_entry(config_entry, swarm)
-    await _set_up(hass, entry)
-    await _request_and_grab(hass_client_no_auth, swarm)
-    await swarm.start_download()
+    entry = await _downloading(hass, hass_client_no_auth, config_entry, swarm)
     await _wait_for(hass, ENTITY_ID, lambda state: state.state == "downloading")
 
     client = entry.runtime_data.qbittorrent.client
@@ -338,9 +343,7 @@ async def test_torrent_removed_mid_download_is_kept_and_reported(
     config_entry: MockConfigEntry,
     swarm: Swarm,
 ) -> None:
-    await _set_up(hass, _qbittorrent_entry(config_entry, swarm))
-    await _request_and_grab(hass_client_no_auth, swarm)
-    await swarm.start_download()
+    await _downloading(hass, hass_client_no_auth, config_entry, swarm)
     await _wait_for(hass, ENTITY_ID, lambda state: state.state == "downloading")
     await swarm.downloader.delete(swarm.torrent.info_hash)
     await _wait_for(
