@@ -184,7 +184,8 @@ def _read_item(raw: Mapping[str, Any]) -> LibraryItem | None:
     providers: Mapping[str, Any] = (
         provider_ids if isinstance(provider_ids, Mapping) else {}
     )
-    path = raw.get("Path") if isinstance(raw.get("Path"), str) else ""
+    raw_path = raw.get("Path")
+    path = raw_path if isinstance(raw_path, str) else ""
     shoko_files = {
         int(part)
         for match in _SHOKO_FILE.findall(path)
