@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from aiohttp import CookieJar
-from homeassistant.const import Platform
-from homeassistant.core import HomeAssistant
+from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
+from homeassistant.core import Event, HomeAssistant
 from homeassistant.helpers.aiohttp_client import (
     async_create_clientsession,
     async_get_clientsession,
@@ -25,12 +25,16 @@ from .const import (
     CONF_RETENTION_DAYS,
     CONF_STALL_MINUTES,
     CONF_TRACK_UNREQUESTED,
+    CONF_UNRESOLVED_HOURS,
+    CONF_VERIFY_INTERVAL,
     DEFAULT_QBITTORRENT_INTERVAL,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_STALL_MINUTES,
     DEFAULT_TRACK_UNREQUESTED,
+    DEFAULT_UNRESOLVED_HOURS,
+    DEFAULT_VERIFY_INTERVAL,
 )
-from .coordinator import QBittorrentCoordinator
+from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, TrackerOptions
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
@@ -61,6 +65,9 @@ async def async_setup_entry(
             stall_after=timedelta(
                 minutes=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES)
             ),
+            unresolved_after=timedelta(
+                hours=options.get(CONF_UNRESOLVED_HOURS, DEFAULT_UNRESOLVED_HOURS)
+            ),
         ),
     )
     jellyfin = JellyfinClient(
@@ -69,15 +76,39 @@ async def async_setup_entry(
         entry.data[CONF_JELLYFIN_API_KEY],
     )
     hub = RequestHub(hass, entry, tracker, store, jellyfin)
+    verifier = JellyfinVerifier(
+        hass,
+        entry,
+        jellyfin,
+        hub,
+        timedelta(seconds=options.get(CONF_VERIFY_INTERVAL, DEFAULT_VERIFY_INTERVAL)),
+    )
     entry.runtime_data = MediaRequestTrackerData(
-        hub=hub, qbittorrent=_qbittorrent_coordinator(hass, entry, hub)
+        hub=hub,
+        verifier=verifier,
+        qbittorrent=_qbittorrent_coordinator(hass, entry, hub),
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
+    # Coordinators poll only while they have listeners; these keep them going
+    # even if the user disables the connection sensors.
+    entry.async_on_unload(verifier.async_add_listener(lambda: None))
+    entry.async_on_unload(hub.async_add_listener(verifier.async_check_soon))
+    entry.async_create_background_task(
+        hass, verifier.async_refresh(), "media_request_tracker_first_check"
+    )
+
+    async def stop_polling(_: Event) -> None:
+        # Entries are not unloaded when Home Assistant stops; their timers must still end.
+        for coordinator in (verifier, entry.runtime_data.qbittorrent):
+            if coordinator is not None:
+                await coordinator.async_shutdown()
+
+    entry.async_on_unload(
+        hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, stop_polling)
+    )
     if (qbittorrent := entry.runtime_data.qbittorrent) is not None:
-        # Polling is scheduled only while the coordinator has listeners; this
-        # one keeps it going even if the user disables the connection sensor.
         entry.async_on_unload(qbittorrent.async_add_listener(lambda: None))
         entry.async_on_unload(hub.async_add_listener(qbittorrent.async_wake))
         qbittorrent.async_wake()

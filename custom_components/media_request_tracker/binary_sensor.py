@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from homeassistant.components.binary_sensor import (
     BinarySensorDeviceClass,
     BinarySensorEntity,
@@ -9,9 +11,11 @@ from homeassistant.components.binary_sensor import (
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
-from homeassistant.helpers.update_coordinator import CoordinatorEntity
+from homeassistant.helpers.update_coordinator import (
+    CoordinatorEntity,
+    DataUpdateCoordinator,
+)
 
-from .coordinator import QBittorrentCoordinator
 from .entity import MediaRequestTrackerEntity
 from .models import MediaRequestTrackerConfigEntry
 
@@ -24,28 +28,34 @@ async def async_setup_entry(
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a connection sensor for each service that is set up."""
-    if (coordinator := entry.runtime_data.qbittorrent) is not None:
-        async_add_entities([QBittorrentConnectionSensor(entry, coordinator)])
+    data = entry.runtime_data
+    sensors = [ConnectionSensor(entry, data.verifier, "jellyfin")]
+    if data.qbittorrent is not None:
+        sensors.append(ConnectionSensor(entry, data.qbittorrent, "qbittorrent"))
+    async_add_entities(sensors)
 
 
-class QBittorrentConnectionSensor(
+class ConnectionSensor(
     MediaRequestTrackerEntity,
-    CoordinatorEntity[QBittorrentCoordinator],
+    CoordinatorEntity[DataUpdateCoordinator[Any]],
     BinarySensorEntity,
 ):
-    """Whether the last qBittorrent poll worked; off says why progress stopped."""
+    """Whether the last poll of a service worked; off says why nothing moves."""
 
     _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
     _attr_entity_category = EntityCategory.DIAGNOSTIC
-    _attr_translation_key = "qbittorrent_connection"
 
     def __init__(
-        self, entry: MediaRequestTrackerConfigEntry, coordinator: QBittorrentCoordinator
+        self,
+        entry: MediaRequestTrackerConfigEntry,
+        coordinator: DataUpdateCoordinator[Any],
+        service: str,
     ) -> None:
-        """Follow the qBittorrent coordinator."""
+        """Follow one service's coordinator."""
         MediaRequestTrackerEntity.__init__(self, entry)
         CoordinatorEntity.__init__(self, coordinator)
-        self._attr_unique_id = f"{entry.entry_id}_qbittorrent_connection"
+        self._attr_translation_key = f"{service}_connection"
+        self._attr_unique_id = f"{entry.entry_id}_{service}_connection"
 
     @property
     def available(self) -> bool:

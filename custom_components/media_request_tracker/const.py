@@ -30,12 +30,16 @@ CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"
 CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_QBITTORRENT_INTERVAL: Final = "qbittorrent_interval"
 CONF_STALL_MINUTES: Final = "stall_minutes"
+CONF_VERIFY_INTERVAL: Final = "verify_interval"
+CONF_UNRESOLVED_HOURS: Final = "unresolved_hours"
 
 DEFAULT_TRACK_UNREQUESTED: Final = True
 DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_QBITTORRENT_INTERVAL: Final = 10
 DEFAULT_STALL_MINUTES: Final = 30
+DEFAULT_VERIFY_INTERVAL: Final = 60
+DEFAULT_UNRESOLVED_HOURS: Final = 2
 
 EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
 

@@ -27,9 +27,11 @@ from .const import (
 )
 from .core.events import LibraryItemEvent, TrackerEvent
 from .core.model import MediaIds, MediaRequest, Stage
-from .core.tracker import Outcome, Rejection, RequestTracker
+from .core.tracker import WAITING_STAGES, Outcome, Rejection, RequestTracker
 from .models import MediaRequestTrackerConfigEntry
 from .store import RequestStore
+
+type HubListener = Callable[[Outcome, TrackerEvent | None], None]
 
 
 class RequestHub:
@@ -50,7 +52,7 @@ class RequestHub:
         self.store = store
         self.jellyfin = jellyfin
         self._warned: set[tuple[str, str]] = set()
-        self._listeners: list[Callable[[Outcome], None]] = []
+        self._listeners: list[HubListener] = []
         self._jellyfin_failing = False
 
     def unique_id(self, request_id: str) -> str:
@@ -71,38 +73,64 @@ class RequestHub:
             if self.tracker.needs_series_lookup(event):
                 event = await self._with_series_ids(event)
         outcome = self.tracker.apply(event, dt_util.utcnow())
-        await self.async_commit(outcome)
+        await self.async_commit(outcome, event)
         return outcome
 
-    async def async_commit(self, outcome: Outcome) -> None:
+    async def async_commit(
+        self, outcome: Outcome, event: TrackerEvent | None = None
+    ) -> None:
         """Show, persist, then announce what an outcome changed.
 
         Download figures alone are shown but not written to disk: the next
         poll brings them back after a restart.
         """
-        if not outcome.is_visible:
-            return
-        self._publish(outcome)
-        if outcome.is_change:
-            await self.store.async_flush()
-        self._announce(outcome)
-        for listener in self._listeners:
-            listener(outcome)
+        if outcome.is_visible:
+            self._publish(outcome)
+            if outcome.is_change:
+                await self.store.async_flush()
+            self._announce(outcome)
+        for listener in list(self._listeners):
+            listener(outcome, event)
 
     @callback
-    def async_add_listener(
-        self, listener: Callable[[Outcome], None]
-    ) -> Callable[[], None]:
-        """Call ``listener`` after every committed outcome; returns the remover."""
+    def async_add_listener(self, listener: HubListener) -> Callable[[], None]:
+        """Call ``listener`` after every outcome, with its event; returns the remover."""
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
+
+    async def async_mark_available(self, request_id: str, detail: str) -> bool:
+        """Apply a user's override; False when there is no such request."""
+        outcome = self.tracker.mark_available(request_id, dt_util.utcnow(), detail)
+        await self.async_commit(outcome)
+        return bool(outcome.transitions)
+
+    @callback
+    def sync_unresolved(self, unresolved: list[str]) -> None:
+        """Raise a repair issue for each request Jellyfin never showed, offering mark_available."""
+        for request_id in unresolved:
+            if (request := self.tracker.get(request_id)) is None:
+                continue
+            ir.async_create_issue(
+                self.hass,
+                DOMAIN,
+                self._repair_id(request_id, "not_in_library"),
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key="not_in_library",
+                translation_placeholders={
+                    "title": request.display_name,
+                    "stage": request.stage.value,
+                },
+                data={"entry_id": self.entry.entry_id, "request_id": request_id},
+            )
 
     def remove_request(self, request_id: str) -> bool:
         """Stop tracking a request and remove its entity."""
         if self.tracker.remove(request_id) is None:
             return False
         self.store.delete(request_id)
-        ir.async_delete_issue(self.hass, DOMAIN, self._repair_id(request_id))
+        for kind in ("download_problem", "not_in_library"):
+            ir.async_delete_issue(self.hass, DOMAIN, self._repair_id(request_id, kind))
         registry = er.async_get(self.hass)
         if entity_id := registry.async_get_entity_id(
             Platform.SENSOR, DOMAIN, self.unique_id(request_id)
@@ -176,13 +204,17 @@ class RequestHub:
             config_entry=self.entry,
         )
 
-    def _repair_id(self, request_id: str) -> str:
-        return f"download_problem_{self.entry.entry_id}_{request_id}"
+    def _repair_id(self, request_id: str, kind: str) -> str:
+        return f"{kind}_{self.entry.entry_id}_{request_id}"
 
     @callback
     def _sync_repair(self, request: MediaRequest) -> None:
         """Raise a repair issue for a broken download, and drop it once the request moves on."""
-        issue_id = self._repair_id(request.request_id)
+        if request.stage not in WAITING_STAGES:
+            ir.async_delete_issue(
+                self.hass, DOMAIN, self._repair_id(request.request_id, "not_in_library")
+            )
+        issue_id = self._repair_id(request.request_id, "download_problem")
         if request.download_problem is None or request.stage not in (
             Stage.INDEXED,
             Stage.DOWNLOADING,

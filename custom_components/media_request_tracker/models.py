@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
-    from .coordinator import QBittorrentCoordinator
+    from .coordinator import JellyfinVerifier, QBittorrentCoordinator
     from .hub import RequestHub
 
 
@@ -17,6 +17,7 @@ class MediaRequestTrackerData:
     """Everything a loaded entry owns."""
 
     hub: RequestHub
+    verifier: JellyfinVerifier
     qbittorrent: QBittorrentCoordinator | None = None
 
 

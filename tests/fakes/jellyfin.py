@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 import re
 from typing import Any
 
@@ -19,6 +20,17 @@ SERVER_ID = "8f0c4e2a9b7d4c1e8a6f5b3d2c1e0f9a"
 _TOKEN = re.compile(r'Token="([^"]*)"')
 _ALWAYS = ("Name", "ServerId", "Id", "Type", "IsFolder", "LocationType")
 _OPTIONAL_FIELDS = ("ProviderIds", "Path", "DateCreated", "ParentId")
+
+
+def _parse_date(text: str) -> datetime:
+    """Read Jellyfin's ISO dates (seven fractional digits, ``Z``) and ours."""
+    text = text.replace("Z", "+00:00")
+    if "." in text:
+        head, _, tail = text.partition(".")
+        fraction, sign, zone = tail.partition("+")
+        text = f"{head}.{fraction[:6]}{sign}{zone}"
+    parsed = datetime.fromisoformat(text)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @dataclass
@@ -50,11 +62,17 @@ class FakeJellyfin:
             await self._runner.cleanup()
 
     def add_item(self, **item: Any) -> dict[str, Any]:
-        """Add a library item; ``Id`` is stored in Jellyfin's dash-less form."""
+        """Add (or replace) a library item, as a library scan saves it."""
         item["Id"] = item["Id"].replace("-", "").lower()
+        if "SeriesId" in item:
+            item["SeriesId"] = item["SeriesId"].replace("-", "").lower()
         item.setdefault("ServerId", SERVER_ID)
         item.setdefault("LocationType", "FileSystem")
         item.setdefault("IsFolder", item.get("Type") in ("Series", "Season"))
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
+        item.setdefault("DateCreated", now)
+        item["DateLastSaved"] = now
+        self.items = [known for known in self.items if known["Id"] != item["Id"]]
         self.items.append(item)
         return item
 
@@ -117,7 +135,10 @@ class FakeJellyfin:
         if query.get("ismissing", "").lower() == "false":
             items = [item for item in items if item.get("LocationType") != "Virtual"]
         if since := query.get("mindatelastsaved"):
-            items = [item for item in items if item.get("DateLastSaved", "") >= since]
+            cutoff = _parse_date(since)
+            items = [
+                item for item in items if _parse_date(item["DateLastSaved"]) >= cutoff
+            ]
         if sort_by := query.get("sortby"):
             key = sort_by.split(",")[0]
             items.sort(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+import json
 from typing import Any
 
 import aiohttp
@@ -45,6 +46,8 @@ class JellyfinClient:
         """Use the caller's session, so Home Assistant's shared one can be injected."""
         self._session = session
         self._url = url.rstrip("/")
+        self.request_count = 0
+        self.bytes_received = 0
         self._headers = {
             "Authorization": (
                 f'MediaBrowser Client="{CLIENT_NAME}", Device="Home Assistant", '
@@ -78,6 +81,36 @@ class JellyfinClient:
             raise JellyfinError("/Items did not return an item list")
         return [item for item in items if isinstance(item, dict)]
 
+    async def async_get_library_page(
+        self,
+        start: int,
+        limit: int,
+        *,
+        fields: str,
+        item_types: str,
+        saved_since: str | None = None,
+    ) -> tuple[list[dict[str, Any]], int]:
+        """One page of the whole library, oldest first; ``saved_since`` keeps only recent changes."""
+        params = {
+            "recursive": "true",
+            "includeItemTypes": item_types,
+            "fields": fields,
+            "sortBy": "DateCreated,SortName",
+            "sortOrder": "Ascending",
+            "startIndex": str(start),
+            "limit": str(limit),
+            "enableImages": "false",
+            "enableUserData": "false",
+        }
+        if saved_since is not None:
+            params["minDateLastSaved"] = saved_since
+        data = await self._get_json("/Items", params)
+        items = data.get("Items") if isinstance(data, dict) else None
+        total = data.get("TotalRecordCount") if isinstance(data, dict) else None
+        if not isinstance(items, list) or not isinstance(total, int):
+            raise JellyfinError("/Items did not return a page of items")
+        return [item for item in items if isinstance(item, dict)], total
+
     async def _get_json(self, path: str, params: dict[str, str]) -> Any:
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
@@ -93,10 +126,14 @@ class JellyfinClient:
                         raise JellyfinConnectionError(
                             f"Jellyfin answered {response.status} for {path}"
                         )
-                    return await response.json(content_type=None)
+                    body = await response.read()
         except (aiohttp.ClientError, TimeoutError) as err:
             raise JellyfinConnectionError(
                 f"cannot reach Jellyfin: {err or type(err).__name__}"
             ) from err
+        self.request_count += 1
+        self.bytes_received += len(body)
+        try:
+            return json.loads(body)
         except ValueError as err:
             raise JellyfinError(f"Jellyfin sent invalid JSON for {path}") from err

@@ -67,6 +67,8 @@ class Source(StrEnum):
 class EpisodeProgress(IntEnum):
     """How far one episode has come; only ever increases."""
 
+    # Known to be wanted (Jellyfin lists it as missing) but not yet grabbed.
+    WANTED = 0
     GRABBED = 1
     IMPORTED = 2
     AVAILABLE = 3
@@ -171,6 +173,10 @@ class MediaRequest:
     download_hashes: list[str] = field(default_factory=list)
     jellyfin_id: str | None = None
     jellyfin_series_id: str | None = None
+    # Shoko file ids of the request's files, each with the episodes it holds.
+    shoko_files: dict[int, tuple[EpisodeKey, ...]] = field(default_factory=dict)
+    shoko_series_ids: tuple[int, ...] = ()
+    waiting_since: datetime | None = None
     download: DownloadStatus = field(default_factory=DownloadStatus)
     download_problem: str | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -233,6 +239,14 @@ class MediaRequest:
             "download_hashes": list(self.download_hashes),
             "jellyfin_id": self.jellyfin_id,
             "jellyfin_series_id": self.jellyfin_series_id,
+            "shoko_files": {
+                str(file_id): [str(key) for key in keys]
+                for file_id, keys in sorted(self.shoko_files.items())
+            },
+            "shoko_series_ids": list(self.shoko_series_ids),
+            "waiting_since": self.waiting_since.isoformat()
+            if self.waiting_since
+            else None,
             "size": self.download.size,
             "download_problem": self.download_problem,
             "timeline": [entry.as_dict() for entry in self.timeline],
@@ -243,6 +257,7 @@ class MediaRequest:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Read a stored request."""
         updated_at = data.get("updated_at")
+        waiting_since = data.get("waiting_since")
         return cls(
             request_id=data["request_id"],
             media_type=MediaType(data["media_type"]),
@@ -269,6 +284,14 @@ class MediaRequest:
             download_hashes=list(data.get("download_hashes", ())),
             jellyfin_id=data.get("jellyfin_id"),
             jellyfin_series_id=data.get("jellyfin_series_id"),
+            shoko_files={
+                int(file_id): tuple(EpisodeKey.parse(key) for key in keys)
+                for file_id, keys in data.get("shoko_files", {}).items()
+            },
+            shoko_series_ids=tuple(data.get("shoko_series_ids", ())),
+            waiting_since=datetime.fromisoformat(waiting_since)
+            if waiting_since
+            else None,
             download=DownloadStatus(size=data.get("size")),
             download_problem=data.get("download_problem"),
             timeline=[

@@ -30,6 +30,7 @@ from .events import (
     RequestStatus,
     TrackerEvent,
 )
+from .library import LibraryIndex
 from .model import (
     PIPELINE_RANK,
     DownloadStatus,
@@ -54,6 +55,10 @@ _STATUS_STAGE = {
     RequestStatus.AVAILABLE: Stage.AVAILABLE,
 }
 _FOLLOWED_STAGES = frozenset({Stage.INDEXED, Stage.DOWNLOADING})
+# Stages in which the files should be, or soon be, in Jellyfin.
+WAITING_STAGES = frozenset({Stage.DOWNLOAD_DONE, Stage.IMPORTING, Stage.ANIME_MATCHING})
+# Verification also looks at new requests: a re-request may already be there.
+_VERIFIED_STAGES = WAITING_STAGES | {Stage.REQUESTED, Stage.APPROVED}
 _CREATING_STATUSES = frozenset(
     {RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.AUTO_APPROVED}
 )
@@ -100,6 +105,8 @@ class Outcome:
     transitions: list[Transition] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     ignored: str | None = None
+    # Requests waiting past the threshold that the library does not show.
+    unresolved: list[str] = field(default_factory=list)
 
     @property
     def is_change(self) -> bool:
@@ -118,6 +125,7 @@ class TrackerOptions:
 
     track_unrequested: bool = True
     stall_after: timedelta = timedelta(minutes=30)
+    unresolved_after: timedelta = timedelta(hours=2)
 
 
 class RequestTracker:
@@ -311,6 +319,127 @@ class RequestTracker:
             return
         request.download_problem = problem
         self._note(request, Source.QBITTORRENT, detail, now, outcome)
+
+    def awaiting_library(self) -> list[MediaRequest]:
+        """Return the requests that a look at the Jellyfin library could move on."""
+        return [r for r in self._requests.values() if r.stage in _VERIFIED_STAGES]
+
+    def verify_library(self, library: LibraryIndex, now: datetime) -> Outcome:
+        """Move every request whose media the library shows as playable to available.
+
+        Films match by id, by a Shoko file in an item path (a compilation film
+        filed as a series special), or by Shoko series; series match by id and
+        then episode by episode, virtual (missing) episodes excluded.
+        """
+        outcome = Outcome()
+        for request in self.awaiting_library():
+            if request.media_type is MediaType.MOVIE:
+                found = self._verify_film(request, library, now, outcome)
+            else:
+                found = self._verify_series(request, library, now, outcome)
+            waited = now - (request.waiting_since or now)
+            if (
+                not found
+                and request.stage in WAITING_STAGES
+                and waited >= self.options.unresolved_after
+            ):
+                outcome.unresolved.append(request.request_id)
+        return outcome
+
+    def _verify_film(
+        self,
+        request: MediaRequest,
+        library: LibraryIndex,
+        now: datetime,
+        outcome: Outcome,
+    ) -> bool:
+        items = library.find(
+            MediaType.MOVIE,
+            request.ids,
+            request.title,
+            request.year,
+            request.shoko_series_ids,
+        ) + library.by_shoko_file(request.shoko_files)
+        playable = [item for item in items if not item.virtual]
+        if (
+            not playable
+            and request.shoko_series_ids
+            and request.stage in WAITING_STAGES
+        ):
+            # Shoko files some compilation films as a special of a series.
+            playable = [
+                episode
+                for series in library.find(
+                    MediaType.TV, MediaIds(), shoko_series_ids=request.shoko_series_ids
+                )
+                for episode in library.episodes_of(series.item_id)
+                if not episode.virtual
+                and any(key.season == 0 for key in episode.episodes)
+            ]
+        if not playable:
+            return False
+        request.jellyfin_id = playable[0].item_id
+        self._move(
+            request,
+            Stage.AVAILABLE,
+            Source.JELLYFIN,
+            "found in the Jellyfin library",
+            now,
+            outcome,
+        )
+        return True
+
+    def _verify_series(
+        self,
+        request: MediaRequest,
+        library: LibraryIndex,
+        now: datetime,
+        outcome: Outcome,
+    ) -> bool:
+        series = library.find(
+            MediaType.TV,
+            request.ids,
+            request.title,
+            request.year,
+            request.shoko_series_ids,
+        )
+        by_file = library.by_shoko_file(request.shoko_files)
+        if not series and not by_file:
+            return False
+        before = dict(request.episodes)
+        if series:
+            request.jellyfin_series_id = request.jellyfin_id = series[0].item_id
+        wanted_seasons = set(request.seasons)
+        for episode in (
+            item for show in series for item in library.episodes_of(show.item_id)
+        ):
+            for key in episode.episodes:
+                if episode.virtual:
+                    aired = episode.premiere is None or episode.premiere <= now
+                    if aired and key.season in wanted_seasons:
+                        _mark_episodes(request, [key], EpisodeProgress.WANTED)
+                elif key in request.episodes or key.season in wanted_seasons:
+                    _mark_episodes(request, [key], EpisodeProgress.AVAILABLE)
+        for item in by_file:
+            if not item.virtual:
+                for file_id in item.shoko_file_ids & request.shoko_files.keys():
+                    _mark_episodes(
+                        request, request.shoko_files[file_id], EpisodeProgress.AVAILABLE
+                    )
+        if _tv_complete(request):
+            self._move(
+                request,
+                Stage.AVAILABLE,
+                Source.JELLYFIN,
+                "every requested episode is in Jellyfin",
+                now,
+                outcome,
+            )
+            return True
+        if request.episodes != before:
+            request.updated_at = now
+            outcome.changed[request.request_id] = request
+        return bool(series)
 
     # Jellyseerr -----------------------------------------------------------
 
@@ -635,6 +764,8 @@ class RequestTracker:
         previous = request.stage
         request.stage = target
         request.updated_at = now
+        if target in WAITING_STAGES and request.waiting_since is None:
+            request.waiting_since = now
         request.add_timeline(
             TimelineEntry(at=now, state=target, source=source, detail=detail)
         )
@@ -734,7 +865,7 @@ def _mark_episodes(
     request: MediaRequest, keys: Iterable[EpisodeKey], progress: EpisodeProgress
 ) -> None:
     for key in keys:
-        if request.episodes.get(key, 0) < progress:
+        if key not in request.episodes or request.episodes[key] < progress:
             request.episodes[key] = progress
 
 

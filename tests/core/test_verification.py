@@ -1,0 +1,316 @@
+"""Verification finds every kind of request in a local index of the Jellyfin library."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from custom_components.media_request_tracker.core.events import (
+    GrabEvent,
+    ImportEvent,
+    MediaInfo,
+    RequestEvent,
+    RequestStatus,
+)
+from custom_components.media_request_tracker.core.library import LibraryIndex
+from custom_components.media_request_tracker.core.model import (
+    EpisodeKey,
+    MediaIds,
+    MediaRequest,
+    MediaType,
+    Source,
+    Stage,
+)
+from custom_components.media_request_tracker.core.tracker import (
+    RequestTracker,
+    TrackerOptions,
+)
+from tests.fakes.jellyfin_items import episode, movie, series, shokofin_path
+
+NOW = datetime(2024, 6, 2, 8, 0, tzinfo=UTC)
+DUNE = MediaIds(tmdb_id=693134)
+SEVERANCE = MediaIds(tmdb_id=95396, tvdb_id=371980)
+
+
+def request(
+    tracker: RequestTracker,
+    media_type: MediaType,
+    ids: MediaIds,
+    title: str,
+    year: int,
+    seasons: tuple[int, ...] = (),
+    request_id: str = "1",
+) -> MediaRequest:
+    tracker.apply(
+        RequestEvent(
+            status=RequestStatus.APPROVED,
+            media=MediaInfo(media_type=media_type, ids=ids, title=title, year=year),
+            request_id=request_id,
+            seasons=seasons,
+        ),
+        NOW - timedelta(hours=3),
+    )
+    found = tracker.get(request_id)
+    assert found is not None
+    return found
+
+
+def imported(
+    tracker: RequestTracker,
+    media_type: MediaType,
+    ids: MediaIds,
+    episodes: frozenset[EpisodeKey] = frozenset(),
+) -> None:
+    media = MediaInfo(media_type=media_type, ids=ids)
+    source = Source.RADARR if media_type is MediaType.MOVIE else Source.SONARR
+    tracker.apply(
+        GrabEvent(
+            source=source, media=media, download_hash="a" * 40, episodes=episodes
+        ),
+        NOW - timedelta(hours=2),
+    )
+    tracker.apply(
+        ImportEvent(
+            source=source, media=media, download_hash="a" * 40, episodes=episodes
+        ),
+        NOW - timedelta(hours=1),
+    )
+
+
+def index(*items: dict) -> LibraryIndex:
+    library = LibraryIndex()
+    library.apply_items(items)
+    return library
+
+
+def season(number: int, count: int) -> frozenset[EpisodeKey]:
+    return frozenset(EpisodeKey(number, episode) for episode in range(1, count + 1))
+
+
+def test_regular_film_is_found_by_tmdb() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
+    imported(tracker, MediaType.MOVIE, DUNE)
+    item = movie("Dune: Part Two", 2024, {"Tmdb": "693134", "Imdb": "tt15239678"})
+    outcome = tracker.verify_library(index(item), NOW)
+    assert film.stage is Stage.AVAILABLE
+    assert film.jellyfin_id == item["Id"]
+    assert outcome.transitions[0].source is Source.JELLYFIN
+
+
+def test_regular_series_needs_every_requested_episode() -> None:
+    tracker = RequestTracker()
+    show = request(tracker, MediaType.TV, SEVERANCE, "Severance", 2022, seasons=(1,))
+    imported(tracker, MediaType.TV, SEVERANCE, season(1, 9))
+    item = series("Severance", 2022, {"Tvdb": "371980", "Tmdb": "95396"})
+    episodes = [episode(item, 1, n) for n in range(1, 9)]
+    tracker.verify_library(index(item, *episodes), NOW)
+    assert show.stage is Stage.IMPORTING
+    assert show.jellyfin_id == item["Id"]
+    tracker.verify_library(index(item, *episodes, episode(item, 1, 9)), NOW)
+    assert show.stage is Stage.AVAILABLE
+
+
+def test_season_two_is_not_completed_by_season_one() -> None:
+    tracker = RequestTracker()
+    show = request(tracker, MediaType.TV, SEVERANCE, "Severance", 2022, seasons=(2,))
+    item = series("Severance", 2022, {"Tvdb": "371980"})
+    library = index(
+        item,
+        *(episode(item, 1, n) for n in range(1, 10)),
+        episode(item, 2, 1),
+        *(
+            episode(item, 2, n, virtual=True, premiere="2025-02-21T00:00:00.0000000Z")
+            for n in range(2, 11)
+        ),
+    )
+    tracker.verify_library(library, NOW.replace(year=2025, month=3))
+    assert show.stage is Stage.APPROVED
+    assert (show.episodes_available, show.episodes_total) == (1, 10)
+    assert EpisodeKey(1, 1) not in show.episodes
+
+
+def test_unaired_virtual_episodes_do_not_hold_a_season_back() -> None:
+    tracker = RequestTracker()
+    show = request(tracker, MediaType.TV, SEVERANCE, "Severance", 2022, seasons=(2,))
+    item = series("Severance", 2022, {"Tvdb": "371980"})
+    library = index(
+        item,
+        episode(item, 2, 1),
+        episode(item, 2, 2, virtual=True, premiere="2030-01-01T00:00:00.0000000Z"),
+    )
+    tracker.verify_library(library, NOW)
+    assert show.stage is Stage.AVAILABLE
+
+
+def test_anime_film_without_provider_ids_is_found_by_title() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, MediaIds(tmdb_id=916224), "Suzume", 2022)
+    shokofin = movie(
+        "Suzume", 2022, {"AniDB": "17140", "Shoko Series": "2331", "Shoko File": "8841"}
+    )
+    tracker.verify_library(index(shokofin), NOW)
+    assert film.stage is Stage.AVAILABLE
+
+
+def test_title_never_matches_an_item_that_has_other_ids() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, MediaIds(tmdb_id=916224), "Suzume", 2022)
+    tracker.verify_library(index(movie("Suzume", 2022, {"Tmdb": "1"})), NOW)
+    assert film.stage is Stage.APPROVED
+
+
+def test_anime_series_by_title_counts_its_episodes() -> None:
+    tracker = RequestTracker()
+    frieren = MediaIds(tmdb_id=209867, tvdb_id=424536)
+    show = request(
+        tracker,
+        MediaType.TV,
+        frieren,
+        "Frieren: Beyond Journey's End",
+        2023,
+        seasons=(1,),
+    )
+    imported(tracker, MediaType.TV, frieren, season(1, 3))
+    item = series(
+        "Frieren: Beyond Journey’s End", 2023, {"AniDB": "17617", "Shoko Series": "310"}
+    )
+    episodes = [
+        episode(
+            item,
+            1,
+            n,
+            path=shokofin_path("Frieren", 310, 1230 + n, 1, n),
+            providers={"Shoko File": str(1230 + n)},
+        )
+        for n in range(1, 4)
+    ]
+    tracker.verify_library(index(item, *episodes), NOW)
+    assert show.stage is Stage.AVAILABLE
+
+
+def test_anime_episodes_numbered_differently_are_matched_by_shoko_file() -> None:
+    tracker = RequestTracker()
+    frieren = MediaIds(tmdb_id=209867, tvdb_id=424536)
+    show = request(tracker, MediaType.TV, frieren, "Frieren", 2023, seasons=(1,))
+    imported(
+        tracker,
+        MediaType.TV,
+        frieren,
+        frozenset({EpisodeKey(1, 27), EpisodeKey(1, 28)}),
+    )
+    show.shoko_files = {5501: (EpisodeKey(1, 27),), 5502: (EpisodeKey(1, 28),)}
+    item = series("Sousou no Frieren", 2023, {"AniDB": "17617"})
+    # Shokofin numbers the second cour as its own season.
+    library = index(
+        item,
+        episode(item, 2, 1, path=shokofin_path("Sousou no Frieren", 311, 5501, 2, 1)),
+        episode(item, 2, 2, path=shokofin_path("Sousou no Frieren", 311, 5502, 2, 2)),
+    )
+    tracker.verify_library(library, NOW)
+    assert show.stage is Stage.AVAILABLE
+
+
+def test_compilation_film_filed_as_a_special_is_found_by_its_shoko_file() -> None:
+    tracker = RequestTracker()
+    film = request(
+        tracker, MediaType.MOVIE, MediaIds(tmdb_id=1170521), "Frieren Recap", 2024
+    )
+    imported(tracker, MediaType.MOVIE, film.ids)
+    film.shoko_files = {9001: ()}
+    show = series("Sousou no Frieren", 2023, {"AniDB": "17617"})
+    special = episode(
+        show, 0, 1, path=shokofin_path("Sousou no Frieren", 310, 9001, 0, 1)
+    )
+    tracker.verify_library(index(show, special), NOW)
+    assert film.stage is Stage.AVAILABLE
+    assert film.jellyfin_id == special["Id"]
+
+
+def test_compilation_film_is_found_through_its_shoko_series() -> None:
+    tracker = RequestTracker()
+    film = request(
+        tracker, MediaType.MOVIE, MediaIds(tmdb_id=1170521), "Frieren Recap", 2024
+    )
+    imported(tracker, MediaType.MOVIE, film.ids)
+    film.shoko_series_ids = (310,)
+    show = series("Sousou no Frieren", 2023, {"AniDB": "17617", "Shoko Series": "310"})
+    tracker.verify_library(index(show, episode(show, 1, 1), episode(show, 0, 1)), NOW)
+    assert film.stage is Stage.AVAILABLE
+
+
+def test_virtual_film_is_not_playable() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
+    tracker.verify_library(
+        index(
+            movie("Dune: Part Two", 2024, {"Tmdb": "693134"}, LocationType="Virtual")
+        ),
+        NOW,
+    )
+    assert film.stage is Stage.APPROVED
+
+
+def test_request_already_in_the_library_is_available_at_once() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
+    tracker.verify_library(
+        index(movie("Dune: Part Two", 2024, {"Tmdb": "693134"})), NOW
+    )
+    assert film.stage is Stage.AVAILABLE
+    assert [entry.state for entry in film.timeline] == [Stage.APPROVED, Stage.AVAILABLE]
+    assert len(tracker) == 1
+
+
+def test_a_download_in_progress_is_not_cut_short_by_an_old_copy() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
+    tracker.apply(
+        GrabEvent(
+            source=Source.RADARR,
+            media=MediaInfo(media_type=MediaType.MOVIE, ids=DUNE),
+            download_hash="b" * 40,
+        ),
+        NOW,
+    )
+    tracker.verify_library(
+        index(movie("Dune: Part Two", 2024, {"Tmdb": "693134"})), NOW
+    )
+    assert film.stage is Stage.INDEXED
+
+
+def test_unresolved_request_is_reported_after_the_threshold() -> None:
+    tracker = RequestTracker(
+        options=TrackerOptions(unresolved_after=timedelta(hours=2))
+    )
+    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
+    imported(tracker, MediaType.MOVIE, DUNE)
+    assert tracker.verify_library(LibraryIndex(), NOW).unresolved == []
+    assert tracker.verify_library(
+        LibraryIndex(), NOW + timedelta(hours=1)
+    ).unresolved == [film.request_id]
+
+
+def test_index_replaces_an_item_saved_again() -> None:
+    library = LibraryIndex()
+    item = movie("Dune: Part Two", 2024, {"Tmdb": "693134"})
+    library.apply_items([item])
+    library.apply_items([{**item, "ProviderIds": {"Tmdb": "1"}}])
+    assert library.find(MediaType.MOVIE, DUNE) == []
+    assert len(library) == 1
+
+
+def test_index_skips_malformed_items() -> None:
+    library = LibraryIndex()
+    read = library.apply_items(
+        [
+            {"Id": 3},
+            {"Id": "x", "Type": "Audio"},
+            {
+                "Id": "y",
+                "Type": "Episode",
+                "ProviderIds": "junk",
+                "PremiereDate": "soon",
+            },
+        ]
+    )
+    assert [item.item_id for item in read] == ["y"]
