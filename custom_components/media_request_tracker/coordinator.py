@@ -26,14 +26,37 @@ from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry
 
 
-class QBittorrentCoordinator(DataUpdateCoordinator[None]):
+class _TrackingCoordinator(DataUpdateCoordinator[None]):
+    """A poller that feeds what it learns into the entry's request hub."""
+
+    config_entry: MediaRequestTrackerConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: MediaRequestTrackerConfigEntry,
+        hub: RequestHub,
+        name: str,
+        interval: timedelta | None,
+    ) -> None:
+        """Poll every ``interval``; None polls only when asked."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=name,
+            update_interval=interval,
+            always_update=False,
+        )
+        self._hub = hub
+
+
+class QBittorrentCoordinator(_TrackingCoordinator):
     """One incremental ``sync/maindata`` call per poll, whatever the torrent count.
 
     The interval is switched off when nothing is indexed or downloading, so an
     idle stack costs no calls at all; a grab switches it back on.
     """
-
-    config_entry: MediaRequestTrackerConfigEntry
 
     def __init__(
         self,
@@ -44,17 +67,9 @@ class QBittorrentCoordinator(DataUpdateCoordinator[None]):
         interval: timedelta,
     ) -> None:
         """Start idle; ``async_wake`` starts polling."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name="qBittorrent",
-            update_interval=None,
-            always_update=False,
-        )
+        super().__init__(hass, entry, hub, "qBittorrent", None)
         self.client = client
         self.torrents = TorrentTable()
-        self._hub = hub
         self._interval = interval
 
     @callback
@@ -114,7 +129,7 @@ PAGE_SIZE = 1000
 CHECK_COOLDOWN = 0.5
 
 
-class JellyfinVerifier(DataUpdateCoordinator[None]):
+class JellyfinVerifier(_TrackingCoordinator):
     """Checks waiting requests against a local index of the Jellyfin library.
 
     The library is paged through once; after that, a cycle is one call for the
@@ -122,8 +137,6 @@ class JellyfinVerifier(DataUpdateCoordinator[None]):
     requests wait. Imports, Jellyfin webhooks and Shoko matches trigger a
     cycle at once (debounced); the interval is the safety net.
     """
-
-    config_entry: MediaRequestTrackerConfigEntry
 
     def __init__(
         self,
@@ -134,17 +147,9 @@ class JellyfinVerifier(DataUpdateCoordinator[None]):
         interval: timedelta,
     ) -> None:
         """Start with an empty index; the first cycle fills it."""
-        super().__init__(
-            hass,
-            LOGGER,
-            config_entry=entry,
-            name="Jellyfin library",
-            update_interval=interval,
-            always_update=False,
-        )
+        super().__init__(hass, entry, hub, "Jellyfin library", interval)
         self.client = client
         self.library = LibraryIndex()
-        self._hub = hub
         self._synced_at: datetime | None = None
         self._full_sync_at: datetime | None = None
         self._lock = asyncio.Lock()

@@ -426,15 +426,7 @@ class RequestTracker:
                     _mark_episodes(
                         request, request.shoko_files[file_id], EpisodeProgress.AVAILABLE
                     )
-        if _tv_complete(request):
-            self._move(
-                request,
-                Stage.AVAILABLE,
-                Source.JELLYFIN,
-                "every requested episode is in Jellyfin",
-                now,
-                outcome,
-            )
+        if self._finish_series(request, now, outcome):
             return True
         if request.episodes != before:
             request.updated_at = now
@@ -654,16 +646,7 @@ class RequestTracker:
             if key in request.episodes or key.season in request.seasons
         }
         _mark_episodes(request, wanted, EpisodeProgress.AVAILABLE)
-        if _tv_complete(request):
-            self._move(
-                request,
-                Stage.AVAILABLE,
-                Source.JELLYFIN,
-                "every requested episode is in Jellyfin",
-                now,
-                outcome,
-            )
-        else:
+        if not self._finish_series(request, now, outcome):
             request.updated_at = now
             outcome.changed[request.request_id] = request
 
@@ -694,6 +677,22 @@ class RequestTracker:
         ):
             return finished
         return None
+
+    def _finish_series(
+        self, request: MediaRequest, now: datetime, outcome: Outcome
+    ) -> bool:
+        """Make a series available once every requested episode is; say whether it did."""
+        if not _tv_complete(request):
+            return False
+        self._move(
+            request,
+            Stage.AVAILABLE,
+            Source.JELLYFIN,
+            "every requested episode is in Jellyfin",
+            now,
+            outcome,
+        )
+        return True
 
     # Shared steps ---------------------------------------------------------
 
