@@ -39,7 +39,7 @@ class FakeJellyfin:
 
     api_key: str = "jellyfin-test-key"
     server_name: str = "Jellyfin Home"
-    items: list[dict[str, Any]] = field(default_factory=list)
+    library: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     fail_with: int | None = None
     url: str = ""
@@ -71,10 +71,15 @@ class FakeJellyfin:
         item.setdefault("IsFolder", item.get("Type") in ("Series", "Season"))
         now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f0Z")
         item.setdefault("DateCreated", now)
-        item["DateLastSaved"] = now
-        self.items = [known for known in self.items if known["Id"] != item["Id"]]
-        self.items.append(item)
+        item.setdefault("DateLastSaved", now)
+        self.library.pop(item["Id"], None)
+        self.library[item["Id"]] = item
         return item
+
+    @property
+    def items(self) -> list[dict[str, Any]]:
+        """Every item, in the order they were saved."""
+        return list(self.library.values())
 
     def _authorised(self, request: web.Request) -> bool:
         match = _TOKEN.search(request.headers.get("Authorization", ""))
@@ -170,3 +175,71 @@ class FakeJellyfin:
             if name in fields and name in item:
                 rendered[name] = item[name]
         return rendered
+
+
+def generated_library(
+    server: FakeJellyfin, movies: int, shows: int, episodes_per_show: int
+) -> None:
+    """Fill a fake with a large, real-shaped library (for benchmarks)."""
+    from .jellyfin_items import episode, movie, series  # noqa: PLC0415
+
+    saved = "2024-01-01T00:00:00.0000000Z"  # a library scanned long ago
+    for number in range(movies):
+        server.add_item(
+            DateLastSaved=saved,
+            **movie(
+                f"Film {number}",
+                1950 + number % 70,
+                {"Tmdb": str(100000 + number), "Imdb": f"tt{9000000 + number}"},
+            ),
+        )
+    for number in range(shows):
+        show = server.add_item(
+            DateLastSaved=saved,
+            **series(
+                f"Show {number}",
+                1990 + number % 30,
+                {"Tvdb": str(300000 + number), "Tmdb": str(200000 + number)},
+            ),
+        )
+        for index in range(episodes_per_show):
+            server.add_item(
+                DateLastSaved=saved, **episode(show, 1 + index // 12, 1 + index % 12)
+            )
+
+
+async def _serve(port: int, movies: int, shows: int, episodes_per_show: int) -> None:
+    """Serve a generated library until killed; ``POST /_control/items`` adds an item."""
+    import asyncio  # noqa: PLC0415
+
+    server = FakeJellyfin()
+    generated_library(server, movies, shows, episodes_per_show)
+
+    async def control(request: web.Request) -> web.Response:
+        server.add_item(**await request.json())
+        return web.Response(status=204)
+
+    app = web.Application()
+    app.router.add_get("/System/Info", server._info)
+    app.router.add_get("/Items", server._items)
+    app.router.add_post("/_control/items", control)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    print("ready", flush=True)  # noqa: T201
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    import argparse
+    import asyncio
+
+    parser = argparse.ArgumentParser(
+        description="Serve a fake Jellyfin library on loopback."
+    )
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--movies", type=int, default=10000)
+    parser.add_argument("--shows", type=int, default=500)
+    parser.add_argument("--episodes-per-show", type=int, default=20)
+    args = parser.parse_args()
+    asyncio.run(_serve(args.port, args.movies, args.shows, args.episodes_per_show))
