@@ -103,3 +103,16 @@ def find_finished(
         and seasons_overlap(request, seasons)
     )
     return candidates[0] if candidates else None
+
+
+def same_file(arr_path: str, shoko_path: str) -> bool:
+    """Tell whether two paths name one file, comparing their common tail.
+
+    Radarr, Sonarr and Shoko see the same files through different container
+    mounts, and Shoko's path is relative to its import folder: only the tail
+    can agree, and it must agree component by component.
+    """
+    ours = [part for part in arr_path.replace("\\", "/").split("/") if part]
+    theirs = [part for part in shoko_path.replace("\\", "/").split("/") if part]
+    depth = min(len(ours), len(theirs))
+    return depth > 0 and ours[-depth:] == theirs[-depth:]

@@ -123,6 +123,36 @@ class LibraryItemEvent:
     source: Source = Source.JELLYFIN
 
 
+class ShokoFileAction(StrEnum):
+    """What Shoko reports about one file, v5 and v6 names folded together."""
+
+    DETECTED = "detected"
+    HASHED = "hashed"
+    MATCHED = "matched"
+    NOT_MATCHED = "not_matched"
+    MOVED = "moved"
+    RENAMED = "renamed"
+    DELETED = "deleted"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ShokoFileEvent:
+    """Shoko saw, hashed, matched or lost a file.
+
+    ``relative_path`` is relative to Shoko's import folder, with ``/``; it is
+    tied to an *arr import path by its tail, because container mounts differ.
+    """
+
+    action: ShokoFileAction
+    file_id: int | None
+    relative_path: str | None
+    previous_relative_path: str | None = None
+    series_ids: tuple[int, ...] = ()
+    anidb_anime_ids: tuple[int, ...] = ()
+    udp_banned: bool = False
+    source: Source = Source.SHOKO
+
+
 type TrackerEvent = (
     IgnoredEvent
     | RequestEvent
@@ -130,4 +160,5 @@ type TrackerEvent = (
     | ImportEvent
     | ArrNoticeEvent
     | LibraryItemEvent
+    | ShokoFileEvent
 )

@@ -176,6 +176,10 @@ class MediaRequest:
     # Shoko file ids of the request's files, each with the episodes it holds.
     shoko_files: dict[int, tuple[EpisodeKey, ...]] = field(default_factory=dict)
     shoko_series_ids: tuple[int, ...] = ()
+    shoko_matched: tuple[int, ...] = ()
+    shoko_unmatched: bool = False
+    # Imported files as the *arr names them, each with the episodes it holds.
+    file_paths: dict[str, tuple[EpisodeKey, ...]] = field(default_factory=dict)
     waiting_since: datetime | None = None
     download: DownloadStatus = field(default_factory=DownloadStatus)
     download_problem: str | None = None
@@ -244,6 +248,12 @@ class MediaRequest:
                 for file_id, keys in sorted(self.shoko_files.items())
             },
             "shoko_series_ids": list(self.shoko_series_ids),
+            "shoko_matched": list(self.shoko_matched),
+            "shoko_unmatched": self.shoko_unmatched,
+            "file_paths": {
+                path: [str(key) for key in keys]
+                for path, keys in self.file_paths.items()
+            },
             "waiting_since": self.waiting_since.isoformat()
             if self.waiting_since
             else None,
@@ -289,6 +299,12 @@ class MediaRequest:
                 for file_id, keys in data.get("shoko_files", {}).items()
             },
             shoko_series_ids=tuple(data.get("shoko_series_ids", ())),
+            shoko_matched=tuple(data.get("shoko_matched", ())),
+            shoko_unmatched=bool(data.get("shoko_unmatched", False)),
+            file_paths={
+                path: tuple(EpisodeKey.parse(key) for key in keys)
+                for path, keys in data.get("file_paths", {}).items()
+            },
             waiting_since=datetime.fromisoformat(waiting_since)
             if waiting_since
             else None,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+import re
 
 from .correlation import (
     find_active,
@@ -16,6 +17,7 @@ from .correlation import (
     find_finished,
     ids_match,
     newest_first,
+    same_file,
     seasons_overlap,
 )
 from .events import (
@@ -28,6 +30,8 @@ from .events import (
     MediaInfo,
     RequestEvent,
     RequestStatus,
+    ShokoFileAction,
+    ShokoFileEvent,
     TrackerEvent,
 )
 from .library import LibraryIndex
@@ -168,6 +172,8 @@ class RequestTracker:
                 self._on_notice(event, now, outcome)
             case LibraryItemEvent():
                 self._on_library_item(event, now, outcome)
+            case ShokoFileEvent():
+                self._on_shoko_file(event, now, outcome)
         return outcome
 
     def needs_series_lookup(self, event: TrackerEvent) -> bool:
@@ -558,6 +564,7 @@ class RequestTracker:
         if event.download_hash and event.download_hash not in request.download_hashes:
             request.download_hashes.append(event.download_hash)
         _mark_episodes(request, event.episodes, EpisodeProgress.IMPORTED)
+        _record_files(request, event)
         detail = _import_detail(event)
         if (
             request.stage is not Stage.FAILED
@@ -693,6 +700,101 @@ class RequestTracker:
             outcome,
         )
         return True
+
+    # Shoko ------------------------------------------------------------------
+
+    def _on_shoko_file(
+        self, event: ShokoFileEvent, now: datetime, outcome: Outcome
+    ) -> None:
+        found = self._find_for_shoko_file(event)
+        if found is None:
+            outcome.ignored = "Shoko file matches no tracked request"
+            return
+        request, episodes = found
+        name = (event.relative_path or "").rsplit("/", 1)[-1] or f"file {event.file_id}"
+        if event.file_id is not None and event.file_id not in request.shoko_files:
+            request.shoko_files[event.file_id] = episodes
+            request.updated_at = now
+            outcome.changed[request.request_id] = request
+        request.is_anime = True
+        match event.action:
+            case ShokoFileAction.MATCHED:
+                self._on_shoko_match(request, event, name, now, outcome)
+            case ShokoFileAction.NOT_MATCHED:
+                if not request.shoko_unmatched:
+                    request.shoko_unmatched = True
+                    banned = (
+                        " (AniDB has banned Shoko for now)" if event.udp_banned else ""
+                    )
+                    self._note(
+                        request,
+                        Source.SHOKO,
+                        f"Shoko could not match {name}{banned}",
+                        now,
+                        outcome,
+                    )
+                self._start_matching(request, f"Shoko sees {name}", now, outcome)
+            case ShokoFileAction.DELETED:
+                self._note(
+                    request, Source.SHOKO, f"Shoko: {name} was deleted", now, outcome
+                )
+            case _:
+                self._start_matching(request, f"Shoko sees {name}", now, outcome)
+
+    def _on_shoko_match(
+        self,
+        request: MediaRequest,
+        event: ShokoFileEvent,
+        name: str,
+        now: datetime,
+        outcome: Outcome,
+    ) -> None:
+        if event.file_id is not None and event.file_id in request.shoko_matched:
+            return  # the same match again, after a reconnect: already applied
+        if event.file_id is not None:
+            request.shoko_matched = (*request.shoko_matched, event.file_id)
+        request.shoko_series_ids = tuple(
+            dict.fromkeys((*request.shoko_series_ids, *event.series_ids))
+        )
+        if request.ids.anidb_id is None and event.anidb_anime_ids:
+            request.ids = replace(request.ids, anidb_id=event.anidb_anime_ids[0])
+        request.shoko_unmatched = False
+        anime = (
+            f" to AniDB anime {event.anidb_anime_ids[0]}"
+            if event.anidb_anime_ids
+            else ""
+        )
+        detail = f"Shoko matched {name}{anime}"
+        if not self._start_matching(request, detail, now, outcome):
+            self._note(request, Source.SHOKO, detail, now, outcome)
+
+    def _start_matching(
+        self, request: MediaRequest, detail: str, now: datetime, outcome: Outcome
+    ) -> bool:
+        """Move an imported anime request to anime_matching; say whether it moved."""
+        if request.stage not in (Stage.DOWNLOAD_DONE, Stage.IMPORTING):
+            return False
+        self._move(request, Stage.ANIME_MATCHING, Source.SHOKO, detail, now, outcome)
+        return True
+
+    def _find_for_shoko_file(
+        self, event: ShokoFileEvent
+    ) -> tuple[MediaRequest, tuple[EpisodeKey, ...]] | None:
+        """Find the request of a Shoko file: by its Shoko id once known, else by path."""
+        requests = newest_first(self._requests.values())
+        requests.sort(key=lambda request: request.stage.is_terminal)
+        if event.file_id is not None:
+            for request in requests:
+                if event.file_id in request.shoko_files:
+                    return request, request.shoko_files[event.file_id]
+        for shoko_path in (event.relative_path, event.previous_relative_path):
+            if shoko_path is None:
+                continue
+            for request in requests:
+                for arr_path, episodes in request.file_paths.items():
+                    if same_file(arr_path, shoko_path):
+                        return request, episodes
+        return None
 
     # Shared steps ---------------------------------------------------------
 
@@ -883,6 +985,24 @@ def _tv_complete(request: MediaRequest) -> bool:
     return all(
         progress is EpisodeProgress.AVAILABLE for progress in request.episodes.values()
     )
+
+
+_EPISODE_IN_NAME = re.compile(r"[Ss](\d{1,3})[Ee](\d{1,4})")
+
+
+def _record_files(request: MediaRequest, event: ImportEvent) -> None:
+    """Remember which file holds which episodes, so Shoko's paths can be tied back."""
+    for path in event.file_paths:
+        if request.media_type is MediaType.MOVIE:
+            request.file_paths[path] = ()
+        elif len(event.file_paths) == 1 and event.episodes:
+            request.file_paths[path] = tuple(sorted(event.episodes))
+        else:
+            name = path.replace("\\", "/").rsplit("/", 1)[-1]
+            request.file_paths[path] = tuple(
+                EpisodeKey(int(season), int(number))
+                for season, number in _EPISODE_IN_NAME.findall(name)
+            )
 
 
 def _import_detail(event: ImportEvent) -> str:

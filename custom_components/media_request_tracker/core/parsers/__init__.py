@@ -13,6 +13,7 @@ from .arr import parse_radarr, parse_sonarr
 from .fields import PayloadError
 from .jellyfin import normalise_item_id, parse_jellyfin
 from .jellyseerr import parse_jellyseerr
+from .shoko import V5_FEEDS, V6_FEEDS, parse_shoko
 
 type Parser = Callable[[object], TrackerEvent]
 
@@ -23,5 +24,8 @@ __all__ = [
     "parse_jellyfin",
     "parse_jellyseerr",
     "parse_radarr",
+    "parse_shoko",
     "parse_sonarr",
+    "V5_FEEDS",
+    "V6_FEEDS",
 ]
