@@ -15,6 +15,7 @@ from homeassistant.helpers.event import async_track_time_interval
 
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
+from .clients.shoko import ShokoClient
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
@@ -23,6 +24,8 @@ from .const import (
     CONF_QBITTORRENT_URL,
     CONF_QBITTORRENT_USERNAME,
     CONF_RETENTION_DAYS,
+    CONF_SHOKO_API_KEY,
+    CONF_SHOKO_URL,
     CONF_STALL_MINUTES,
     CONF_TRACK_UNREQUESTED,
     CONF_UNRESOLVED_HOURS,
@@ -38,6 +41,7 @@ from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, TrackerOptions
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
+from .shoko import ShokoListener
 from .store import RequestStore
 from .webhook import async_register_webhooks
 
@@ -87,6 +91,7 @@ async def async_setup_entry(
         hub=hub,
         verifier=verifier,
         qbittorrent=_qbittorrent_coordinator(hass, entry, hub),
+        shoko=_shoko_listener(hass, entry, hub),
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -98,6 +103,12 @@ async def async_setup_entry(
     entry.async_create_background_task(
         hass, verifier.async_refresh(), "media_request_tracker_first_check"
     )
+
+    if (shoko := entry.runtime_data.shoko) is not None:
+        # Cancelled on unload and on stop; it reconnects by itself until then.
+        entry.async_create_background_task(
+            hass, shoko.async_run(), "media_request_tracker_shoko"
+        )
 
     async def stop_polling(_: Event) -> None:
         # Entries are not unloaded when Home Assistant stops; their timers must still end.
@@ -152,6 +163,18 @@ def _qbittorrent_coordinator(
         )
     )
     return QBittorrentCoordinator(hass, entry, client, hub, interval)
+
+
+def _shoko_listener(
+    hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry, hub: RequestHub
+) -> ShokoListener | None:
+    """Build the Shoko listener when Shoko is set up."""
+    if not (url := entry.data.get(CONF_SHOKO_URL)):
+        return None
+    client = ShokoClient(
+        async_get_clientsession(hass), url, entry.data.get(CONF_SHOKO_API_KEY)
+    )
+    return ShokoListener(hass, entry, client, hub)
 
 
 async def async_unload_entry(

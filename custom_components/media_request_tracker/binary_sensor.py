@@ -10,14 +10,17 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import (
     CoordinatorEntity,
     DataUpdateCoordinator,
 )
 
+from .const import signal_connection_changed
 from .entity import MediaRequestTrackerEntity
 from .models import MediaRequestTrackerConfigEntry
+from .shoko import ShokoListener
 
 PARALLEL_UPDATES = 0
 
@@ -32,7 +35,10 @@ async def async_setup_entry(
     sensors = [ConnectionSensor(entry, data.verifier, "jellyfin")]
     if data.qbittorrent is not None:
         sensors.append(ConnectionSensor(entry, data.qbittorrent, "qbittorrent"))
-    async_add_entities(sensors)
+    pushed: list[BinarySensorEntity] = []
+    if data.shoko is not None:
+        pushed.append(ShokoConnectionSensor(entry, data.shoko))
+    async_add_entities([*sensors, *pushed])
 
 
 class ConnectionSensor(
@@ -66,3 +72,34 @@ class ConnectionSensor(
     def is_on(self) -> bool:
         """Report the last poll's result."""
         return self.coordinator.last_update_success
+
+
+class ShokoConnectionSensor(MediaRequestTrackerEntity, BinarySensorEntity):
+    """Whether the SignalR connection to Shoko Server is up."""
+
+    _attr_device_class = BinarySensorDeviceClass.CONNECTIVITY
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+    _attr_translation_key = "shoko_connection"
+
+    def __init__(
+        self, entry: MediaRequestTrackerConfigEntry, listener: ShokoListener
+    ) -> None:
+        """Follow the listener."""
+        super().__init__(entry)
+        self._listener = listener
+        self._attr_unique_id = f"{entry.entry_id}_shoko_connection"
+
+    async def async_added_to_hass(self) -> None:
+        """Update when the connection comes or goes."""
+        self.async_on_remove(
+            async_dispatcher_connect(
+                self.hass,
+                signal_connection_changed(self._entry.entry_id, "shoko"),
+                self.async_write_ha_state,
+            )
+        )
+
+    @property
+    def is_on(self) -> bool:
+        """Report the connection."""
+        return self._listener.connected

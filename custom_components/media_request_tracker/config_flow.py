@@ -32,6 +32,7 @@ from .clients.qbittorrent import (
     QBittorrentClient,
     QBittorrentError,
 )
+from .clients.shoko import ShokoAuthError, ShokoClient, ShokoError
 from .const import (
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
     CONF_JELLYFIN_API_KEY,
@@ -238,11 +239,35 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_shoko(
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
-        """Ask for Shoko; empty skips it."""
-        if user_input is None:
-            return self.async_show_form(step_id="shoko", data_schema=SHOKO_SCHEMA)
-        self._data.update(_filled(user_input))
-        return await self.async_step_arr()
+        """Ask for Shoko and check it live; empty skips it."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            filled = _filled(user_input)
+            if not filled:
+                return await self.async_step_arr()
+            if CONF_SHOKO_URL not in filled:
+                errors[CONF_SHOKO_URL] = "url_required"
+            else:
+                api_key, error = await _check_shoko(self.hass, filled)
+                if error is not None:
+                    errors["base"] = error
+                else:
+                    # The key is stored; a username and password never are.
+                    self._data[CONF_SHOKO_URL] = filled[CONF_SHOKO_URL]
+                    self._data[CONF_SHOKO_API_KEY] = api_key
+                    return await self.async_step_arr()
+        return self.async_show_form(
+            step_id="shoko",
+            data_schema=self.add_suggested_values_to_schema(
+                SHOKO_SCHEMA,
+                {
+                    key: value
+                    for key, value in (user_input or {}).items()
+                    if key != CONF_SHOKO_PASSWORD
+                },
+            ),
+            errors=errors,
+        )
 
     async def async_step_arr(
         self, user_input: dict[str, Any] | None = None
@@ -287,6 +312,32 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"url": entry.data.get(CONF_QBITTORRENT_URL, "")},
             errors=errors,
         )
+
+
+async def _check_shoko(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> tuple[str | None, str | None]:
+    """Check Shoko is up and the credentials work; return (API key, error key)."""
+    client = ShokoClient(
+        async_get_clientsession(hass),
+        data[CONF_SHOKO_URL],
+        data.get(CONF_SHOKO_API_KEY),
+    )
+    try:
+        await client.async_check_started()
+        if client.api_key:
+            await client.async_check_key()
+        elif data.get(CONF_SHOKO_USERNAME):
+            await client.async_create_key(
+                data[CONF_SHOKO_USERNAME], data.get(CONF_SHOKO_PASSWORD, "")
+            )
+        else:
+            return None, "shoko_credentials_required"
+    except ShokoAuthError:
+        return None, "invalid_auth"
+    except ShokoError:
+        return None, "cannot_connect"
+    return client.api_key, None
 
 
 async def _check_qbittorrent(

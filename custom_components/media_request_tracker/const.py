@@ -73,3 +73,8 @@ def signal_request_updated(entry_id: str, request_id: str) -> str:
 def signal_summary_updated(entry_id: str) -> str:
     """Dispatcher signal for the summary sensor."""
     return f"{DOMAIN}_{entry_id}_summary_updated"
+
+
+def signal_connection_changed(entry_id: str, service: str) -> str:
+    """Dispatcher signal for a pushed connection (Shoko's SignalR hub)."""
+    return f"{DOMAIN}_{entry_id}_{service}_connection"

@@ -17,7 +17,13 @@ from .clients.qbittorrent import (
     QBittorrentError,
 )
 from .const import DOMAIN, LOGGER
-from .core.events import ImportEvent, LibraryItemEvent, TrackerEvent
+from .core.events import (
+    ImportEvent,
+    LibraryItemEvent,
+    ShokoFileAction,
+    ShokoFileEvent,
+    TrackerEvent,
+)
 from .core.library import ITEM_FIELDS, ITEM_TYPES, LibraryIndex
 from .core.model import Stage
 from .core.torrents import TorrentTable
@@ -161,13 +167,21 @@ class JellyfinVerifier(_TrackingCoordinator):
         self, outcome: Outcome | None = None, event: TrackerEvent | None = None
     ) -> None:
         """Look now when something says media may have arrived."""
-        arrived = isinstance(event, ImportEvent | LibraryItemEvent) or (
-            outcome is not None
-            and (
-                bool(outcome.created)
-                or any(
-                    transition.to_stage in WAITING_STAGES
-                    for transition in outcome.transitions
+        matched = (
+            isinstance(event, ShokoFileEvent)
+            and event.action is ShokoFileAction.MATCHED
+        )
+        arrived = (
+            matched
+            or isinstance(event, ImportEvent | LibraryItemEvent)
+            or (
+                outcome is not None
+                and (
+                    bool(outcome.created)
+                    or any(
+                        transition.to_stage in WAITING_STAGES
+                        for transition in outcome.transitions
+                    )
                 )
             )
         )

@@ -10,6 +10,7 @@ from homeassistant.config_entries import ConfigEntry
 if TYPE_CHECKING:
     from .coordinator import JellyfinVerifier, QBittorrentCoordinator
     from .hub import RequestHub
+    from .shoko import ShokoListener
 
 
 @dataclass(kw_only=True, slots=True)
@@ -19,6 +20,7 @@ class MediaRequestTrackerData:
     hub: RequestHub
     verifier: JellyfinVerifier
     qbittorrent: QBittorrentCoordinator | None = None
+    shoko: ShokoListener | None = None
 
 
 type MediaRequestTrackerConfigEntry = ConfigEntry[MediaRequestTrackerData]

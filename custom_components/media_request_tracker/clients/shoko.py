@@ -35,7 +35,7 @@ class ShokoClient:
         self, session: aiohttp.ClientSession, url: str, api_key: str | None = None
     ) -> None:
         """Use the caller's session."""
-        self._session = session
+        self.session = session
         self.url = url.rstrip("/")
         self.api_key = api_key
 
@@ -78,7 +78,7 @@ class ShokoClient:
         headers = {"apikey": self.api_key} if self.api_key else {}
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
-                response = await self._session.request(
+                response = await self.session.request(
                     method, f"{self.url}{path}", json=json, headers=headers
                 )
                 async with response:

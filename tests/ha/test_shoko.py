@@ -1,0 +1,394 @@
+"""Anime requests follow Shoko's matching over SignalR, then Jellyfin decides."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import logging
+
+from aiohttp import ClientResponse
+from homeassistant.config_entries import SOURCE_USER
+from homeassistant.core import HomeAssistant
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.media_request_tracker import shoko as shoko_module
+from custom_components.media_request_tracker.const import (
+    CONF_SHOKO_API_KEY,
+    CONF_SHOKO_PASSWORD,
+    CONF_SHOKO_URL,
+    CONF_SHOKO_USERNAME,
+    DOMAIN,
+)
+from tests.fakes.jellyfin import FakeJellyfin
+from tests.fakes.jellyfin_items import episode, movie, series, shokofin_path
+from tests.fakes.shoko import API_KEY, PASSWORD, USERNAME, FakeShoko
+from tests.payloads import jellyseerr, payload
+
+from .conftest import ENTRY_ID, WEBHOOK_IDS
+
+FRIEREN = "sensor.jellyfin_home_frieren_beyond_journey_s_end_2023"
+SHOKO = "binary_sensor.jellyfin_home_shoko_connection"
+FILE_ID = 1234
+
+
+@pytest.fixture(autouse=True)
+def fast_signalr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(
+        shoko_module,
+        "SIGNALR_TIMING",
+        {
+            "keepalive": 0.1,
+            "server_timeout": 1.0,
+            "handshake_timeout": 0.3,
+            "backoff": (0, 0.05, 0.1),
+        },
+    )
+
+
+async def _started(version: int) -> FakeShoko:
+    hub = FakeShoko(major_version=version)
+    await hub.start()
+    return hub
+
+
+@pytest.fixture(params=[5, 6], ids=["shoko5", "shoko6"])
+async def fake_shoko(
+    request: pytest.FixtureRequest, socket_enabled: None
+) -> AsyncIterator[FakeShoko]:
+    hub = await _started(request.param)
+    yield hub
+    await hub.stop()
+
+
+@pytest.fixture
+async def shoko_entry(
+    hass: HomeAssistant, config_entry: MockConfigEntry, fake_shoko: FakeShoko
+) -> AsyncIterator[MockConfigEntry]:
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=config_entry.title,
+        entry_id=ENTRY_ID,
+        unique_id=config_entry.unique_id,
+        data={
+            **config_entry.data,
+            CONF_SHOKO_URL: fake_shoko.url,
+            CONF_SHOKO_API_KEY: API_KEY,
+        },
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    await asyncio.wait_for(fake_shoko.connected.wait(), 5)
+    yield entry
+    # Unload cancels the listener; the harness fails the test on a task left behind.
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def _wait(predicate, timeout: float = 5) -> None:
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.02)
+
+
+def _events(fake_shoko: FakeShoko, name: str) -> str:
+    v5 = {
+        "detected": "ShokoEvent:FileDetected",
+        "hashed": "ShokoEvent:FileHashed",
+        "matched": "ShokoEvent:FileMatched",
+    }
+    v6 = {
+        "detected": "file:detected",
+        "hashed": "file:hashed",
+        "matched": "release:saved",
+    }
+    return (v5 if fake_shoko.major_version < 6 else v6)[name]
+
+
+def _file_payload(fake_shoko: FakeShoko, name: str) -> dict:
+    if fake_shoko.major_version < 6:
+        return payload(
+            {
+                "detected": "shoko_v5_file_detected",
+                "hashed": "shoko_v5_file_hashed",
+                "matched": "shoko_v5_file_matched",
+            }[name]
+        )
+    return payload(
+        {
+            "detected": "shoko_v6_file_hashed",
+            "hashed": "shoko_v6_file_hashed",
+            "matched": "shoko_v6_release_saved",
+        }[name]
+    )
+
+
+async def _post(client, source: str, body: dict) -> ClientResponse:
+    return await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+
+
+async def test_anime_series_reaches_available_through_shoko_and_the_library(
+    hass: HomeAssistant,
+    hass_client_no_auth,
+    shoko_entry: MockConfigEntry,
+    fake_shoko: FakeShoko,
+    fake_jellyfin: FakeJellyfin,
+) -> None:
+    client = await hass_client_no_auth()
+    request = jellyseerr("jellyseerr_anime_tv_pending", "MEDIA_APPROVED")
+    request["extra"] = [{"name": "Requested Seasons", "value": "1"}]
+    await _post(client, "jellyseerr", request)
+    await _post(client, "sonarr", payload("sonarr_anime_download_episode"))
+    assert hass.states.get(FRIEREN).state == "importing"
+
+    await fake_shoko.emit(
+        _events(fake_shoko, "detected"), _file_payload(fake_shoko, "detected")
+    )
+    await _wait(lambda: hass.states.get(FRIEREN).state == "anime_matching")
+    await fake_shoko.emit(
+        _events(fake_shoko, "hashed"), _file_payload(fake_shoko, "hashed")
+    )
+
+    # Shokofin presents the file: no TMDB or TVDB id, other numbering, the Shoko file id in the path.
+    show = fake_jellyfin.add_item(
+        **series("Sousou no Frieren", 2023, {"AniDB": "17617", "Shoko Series": "310"})
+    )
+    fake_jellyfin.add_item(
+        **episode(
+            show, 1, 3, path=shokofin_path("Sousou no Frieren", 310, FILE_ID, 1, 3)
+        )
+    )
+    await fake_shoko.emit(
+        _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
+    )
+
+    await _wait(lambda: hass.states.get(FRIEREN).state == "available")
+    state = hass.states.get(FRIEREN)
+    assert state.attributes["anidb_id"] == 17617
+    assert state.attributes["is_anime"] is True
+    assert [
+        (entry["state"], entry["source"]) for entry in state.attributes["timeline"]
+    ][-3:] == [
+        ("anime_matching", "shoko"),
+        ("anime_matching", "shoko"),
+        ("available", "jellyfin"),
+    ]
+    assert hass.states.get(SHOKO).state == "on"
+
+
+async def test_anime_film_filed_as_a_special_reaches_available(
+    hass: HomeAssistant,
+    hass_client_no_auth,
+    shoko_entry: MockConfigEntry,
+    fake_shoko: FakeShoko,
+    fake_jellyfin: FakeJellyfin,
+) -> None:
+    client = await hass_client_no_auth()
+    film = payload("jellyseerr_movie_auto_approved")
+    film.update(subject="Frieren Recap (2024)")
+    film["media"]["tmdbId"] = "1170521"
+    imported = payload("radarr_download")
+    imported["movie"].update(
+        title="Frieren Recap",
+        year=2024,
+        tmdbId=1170521,
+        genres=["Animation"],
+        originalLanguage={"id": 8, "name": "Japanese"},
+    )
+    imported["movieFile"]["path"] = (
+        "/data/media/anime-movies/Frieren Recap (2024)/Frieren Recap (2024) [WEBDL-1080p].mkv"
+    )
+    await _post(client, "jellyseerr", film)
+    await _post(client, "radarr", imported)
+    entity = "sensor.jellyfin_home_frieren_recap_2024"
+    assert hass.states.get(entity).state == "importing"
+
+    detected = _file_payload(fake_shoko, "hashed")
+    detected["RelativePath"] = (
+        "Frieren Recap (2024)/Frieren Recap (2024) [WEBDL-1080p].mkv"
+    )
+    await fake_shoko.emit(_events(fake_shoko, "hashed"), detected)
+    await _wait(lambda: hass.states.get(entity).state == "anime_matching")
+
+    show = fake_jellyfin.add_item(
+        **series("Sousou no Frieren", 2023, {"AniDB": "17617"})
+    )
+    fake_jellyfin.add_item(
+        **episode(
+            show, 0, 1, path=shokofin_path("Sousou no Frieren", 310, FILE_ID, 0, 1)
+        )
+    )
+    fake_jellyfin.add_item(**movie("Unrelated Film", 2024, {}))
+    await fake_shoko.emit(
+        _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
+    )
+    await _wait(lambda: hass.states.get(entity).state == "available")
+
+
+async def test_reconnection_processes_new_events_and_applies_none_twice(
+    hass: HomeAssistant,
+    hass_client_no_auth,
+    shoko_entry: MockConfigEntry,
+    fake_shoko: FakeShoko,
+    caplog,
+) -> None:
+    client = await hass_client_no_auth()
+    await _post(
+        client,
+        "jellyseerr",
+        jellyseerr("jellyseerr_anime_tv_pending", "MEDIA_APPROVED"),
+    )
+    await _post(client, "sonarr", payload("sonarr_anime_download_episode"))
+    await fake_shoko.emit(
+        _events(fake_shoko, "hashed"), _file_payload(fake_shoko, "hashed")
+    )
+    await fake_shoko.emit(
+        _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
+    )
+    await _wait(
+        lambda: any(
+            "Shoko matched" in e["detail"]
+            for e in hass.states.get(FRIEREN).attributes["timeline"]
+        )
+    )
+
+    caplog.clear()
+    await fake_shoko.drop()
+    await _wait(lambda: hass.states.get(SHOKO).state == "off")
+    await asyncio.wait_for(fake_shoko.connected.wait(), 5)
+    await _wait(lambda: hass.states.get(SHOKO).state == "on")
+    await fake_shoko.emit(
+        _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
+    )
+    await fake_shoko.emit(
+        "ShokoEvent:FileDeleted" if fake_shoko.major_version < 6 else "file:deleted",
+        _file_payload(fake_shoko, "hashed"),
+    )
+    await _wait(
+        lambda: (
+            hass.states.get(FRIEREN)
+            .attributes["timeline"][-1]["detail"]
+            .endswith("was deleted")
+        )
+    )
+
+    details = [
+        entry["detail"] for entry in hass.states.get(FRIEREN).attributes["timeline"]
+    ]
+    assert sum("Shoko matched" in detail for detail in details) == 1
+    ours = [
+        r
+        for r in caplog.records
+        if r.name.startswith("custom_components.media_request_tracker")
+        and r.levelno >= logging.INFO
+    ]
+    assert [r.getMessage() for r in ours] == [
+        "Lost the connection to Shoko Server; reconnecting in the background",
+        "Shoko Server connection is back",
+    ]
+    assert "Traceback" not in caplog.text
+
+
+async def test_hub_that_never_answers_stays_off_and_unloads_cleanly(
+    hass: HomeAssistant, config_entry: MockConfigEntry, socket_enabled: None
+) -> None:
+    hub = await _started(5)
+    hub.answer_handshake = False
+    try:
+        entry = MockConfigEntry(
+            domain=DOMAIN,
+            title=config_entry.title,
+            entry_id=ENTRY_ID,
+            unique_id=config_entry.unique_id,
+            data={
+                **config_entry.data,
+                CONF_SHOKO_URL: hub.url,
+                CONF_SHOKO_API_KEY: API_KEY,
+            },
+        )
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await _wait(lambda: hub.negotiations >= 3)
+        assert hass.states.get(SHOKO).state == "off"
+        # Unloading while it reconnects leaves nothing behind (the harness checks tasks).
+        assert await hass.config_entries.async_unload(entry.entry_id)
+        await hass.async_block_till_done()
+    finally:
+        await hub.stop()
+
+
+async def _shoko_step(hass: HomeAssistant, fake_jellyfin: FakeJellyfin) -> str:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    flow_id = result["flow_id"]
+    await hass.config_entries.flow.async_configure(
+        flow_id,
+        {"jellyfin_url": fake_jellyfin.url, "jellyfin_api_key": fake_jellyfin.api_key},
+    )
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    assert result["step_id"] == "shoko"
+    return flow_id
+
+
+async def test_username_and_password_become_an_api_key_and_are_not_stored(
+    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, fake_shoko: FakeShoko
+) -> None:
+    flow_id = await _shoko_step(hass, fake_jellyfin)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {
+            CONF_SHOKO_URL: fake_shoko.url,
+            CONF_SHOKO_USERNAME: USERNAME,
+            CONF_SHOKO_PASSWORD: "wrong",
+        },
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    result = await hass.config_entries.flow.async_configure(
+        flow_id,
+        {
+            CONF_SHOKO_URL: fake_shoko.url,
+            CONF_SHOKO_USERNAME: USERNAME,
+            CONF_SHOKO_PASSWORD: PASSWORD,
+        },
+    )
+    assert result["step_id"] == "arr"
+    result = await hass.config_entries.flow.async_configure(flow_id, {})
+    data = result["data"]
+    assert data[CONF_SHOKO_API_KEY] == API_KEY
+    assert CONF_SHOKO_PASSWORD not in data
+    assert PASSWORD not in str(data)
+    await hass.async_block_till_done()
+
+
+@pytest.mark.parametrize(
+    ("user_input", "errors"),
+    [
+        ({CONF_SHOKO_API_KEY: "wrong"}, {"base": "invalid_auth"}),
+        ({}, {"base": "shoko_credentials_required"}),
+        (
+            {CONF_SHOKO_URL: "http://127.0.0.1:9", CONF_SHOKO_API_KEY: API_KEY},
+            {"base": "cannot_connect"},
+        ),
+        (
+            {CONF_SHOKO_URL: "", CONF_SHOKO_API_KEY: API_KEY},
+            {CONF_SHOKO_URL: "url_required"},
+        ),
+    ],
+)
+async def test_shoko_step_errors_then_recovers(
+    hass: HomeAssistant,
+    fake_jellyfin: FakeJellyfin,
+    fake_shoko: FakeShoko,
+    user_input: dict,
+    errors: dict,
+) -> None:
+    flow_id = await _shoko_step(hass, fake_jellyfin)
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_SHOKO_URL: fake_shoko.url, **user_input}
+    )
+    assert result["errors"] == errors
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {CONF_SHOKO_URL: fake_shoko.url, CONF_SHOKO_API_KEY: API_KEY}
+    )
+    assert result["step_id"] == "arr"
