@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 
 from custom_components.media_request_tracker.clients.jellyfin import (
@@ -29,12 +28,6 @@ async def jellyfin(socket_enabled: None) -> AsyncIterator[FakeJellyfin]:
     await server.start()
     yield server
     await server.stop()
-
-
-@pytest.fixture
-async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 async def test_server_info_needs_the_mediabrowser_token(

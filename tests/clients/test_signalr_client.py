@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 import contextlib
 from typing import Any
 
-import aiohttp
 import pytest
 
 from custom_components.media_request_tracker.clients.signalr import (
@@ -30,12 +29,6 @@ async def hub(socket_enabled: None) -> AsyncIterator[FakeShoko]:
     await server.start()
     yield server
     await server.stop()
-
-
-@pytest.fixture
-async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 class Recorder:

@@ -65,17 +65,7 @@ async def fake_shoko(
 async def shoko_entry(
     hass: HomeAssistant, config_entry: MockConfigEntry, fake_shoko: FakeShoko
 ) -> AsyncIterator[MockConfigEntry]:
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        title=config_entry.title,
-        entry_id=ENTRY_ID,
-        unique_id=config_entry.unique_id,
-        data={
-            **config_entry.data,
-            CONF_SHOKO_URL: fake_shoko.url,
-            CONF_SHOKO_API_KEY: API_KEY,
-        },
-    )
+    entry = _with_shoko(config_entry, fake_shoko)
     entry.add_to_hass(hass)
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
@@ -83,6 +73,20 @@ async def shoko_entry(
     yield entry
     # Unload cancels the listener; the harness fails the test on a task left behind.
     await hass.config_entries.async_unload(entry.entry_id)
+
+
+def _with_shoko(config_entry: MockConfigEntry, hub: FakeShoko) -> MockConfigEntry:
+    return MockConfigEntry(
+        domain=DOMAIN,
+        title=config_entry.title,
+        entry_id=ENTRY_ID,
+        unique_id=config_entry.unique_id,
+        data={
+            **config_entry.data,
+            CONF_SHOKO_URL: hub.url,
+            CONF_SHOKO_API_KEY: API_KEY,
+        },
+    )
 
 
 async def _wait(predicate, timeout: float = 5) -> None:
@@ -295,17 +299,7 @@ async def test_hub_that_never_answers_stays_off_and_unloads_cleanly(
     hub = await _started(5)
     hub.answer_handshake = False
     try:
-        entry = MockConfigEntry(
-            domain=DOMAIN,
-            title=config_entry.title,
-            entry_id=ENTRY_ID,
-            unique_id=config_entry.unique_id,
-            data={
-                **config_entry.data,
-                CONF_SHOKO_URL: hub.url,
-                CONF_SHOKO_API_KEY: API_KEY,
-            },
-        )
+        entry = _with_shoko(config_entry, hub)
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
         await _wait(lambda: hub.negotiations >= 3)
