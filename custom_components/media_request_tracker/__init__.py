@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from aiohttp import CookieJar
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
+from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers.aiohttp_client import (
     async_create_clientsession,
     async_get_clientsession,
 )
 from homeassistant.helpers.event import async_track_time_interval
+from homeassistant.helpers.typing import ConfigType
 
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
@@ -36,11 +38,13 @@ from .const import (
     DEFAULT_TRACK_UNREQUESTED,
     DEFAULT_UNRESOLVED_HOURS,
     DEFAULT_VERIFY_INTERVAL,
+    DOMAIN,
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, TrackerOptions
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
+from .services import async_setup_services
 from .shoko import ShokoListener
 from .store import RequestStore
 from .webhook import async_register_webhooks
@@ -48,6 +52,13 @@ from .webhook import async_register_webhooks
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 RETENTION_CHECK_INTERVAL = timedelta(hours=6)
+CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+
+async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
+    """Register the actions, once for all entries."""
+    async_setup_services(hass)
+    return True
 
 
 async def async_setup_entry(

@@ -79,3 +79,21 @@ def test_every_state_has_a_translation_and_an_icon() -> None:
     icons = _json(PACKAGE / "icons.json")["entity"]["sensor"]["request"]["state"]
     assert set(strings) == states
     assert set(icons) == states
+
+
+def test_services_yaml_translations_and_icons_name_the_same_actions() -> None:
+    import yaml
+
+    services = yaml.safe_load((PACKAGE / "services.yaml").read_text(encoding="utf-8"))
+    strings = _json(PACKAGE / "translations" / "en.json")["services"]
+    icons = _json(PACKAGE / "icons.json")["services"]
+    assert (
+        set(services)
+        == set(strings)
+        == set(icons)
+        == {"mark_available", "recheck", "remove", "get_requests"}
+    )
+    for name, service in services.items():
+        assert set(service.get("fields", {})) == set(strings[name].get("fields", {})), (
+            name
+        )

@@ -1,0 +1,151 @@
+"""Actions: mark_available, recheck, remove and get_requests."""
+
+from __future__ import annotations
+
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.core import (
+    HomeAssistant,
+    ServiceCall,
+    ServiceResponse,
+    SupportsResponse,
+)
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv, entity_registry as er
+from homeassistant.util.json import JsonValueType
+import voluptuous as vol
+
+from .const import DOMAIN
+from .core.model import Stage
+from .models import MediaRequestTrackerConfigEntry
+from .sensor import request_attributes
+
+SERVICE_MARK_AVAILABLE = "mark_available"
+SERVICE_RECHECK = "recheck"
+SERVICE_REMOVE = "remove"
+SERVICE_GET_REQUESTS = "get_requests"
+ATTR_STATE = "state"
+
+_TARGET_SCHEMA = vol.Schema(
+    {vol.Required(ATTR_ENTITY_ID): cv.entity_ids}, extra=vol.ALLOW_EXTRA
+)
+_OPTIONAL_TARGET_SCHEMA = vol.Schema(
+    {vol.Optional(ATTR_ENTITY_ID): cv.entity_ids}, extra=vol.ALLOW_EXTRA
+)
+_GET_SCHEMA = vol.Schema(
+    {
+        vol.Optional(ATTR_STATE): vol.All(
+            cv.ensure_list, [vol.In([stage.value for stage in Stage])]
+        )
+    }
+)
+
+
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions once, for every entry."""
+
+    async def mark_available(call: ServiceCall) -> None:
+        for entry, request_id in _targets(hass, call.data[ATTR_ENTITY_ID]):
+            await entry.runtime_data.hub.async_mark_available(
+                request_id, "marked available by hand"
+            )
+
+    async def recheck(call: ServiceCall) -> None:
+        entries = (
+            {
+                entry.entry_id: entry
+                for entry, _ in _targets(hass, call.data[ATTR_ENTITY_ID])
+            }.values()
+            if ATTR_ENTITY_ID in call.data
+            else _loaded_entries(hass)
+        )
+        for entry in entries:
+            await entry.runtime_data.verifier.async_refresh()
+
+    async def remove(call: ServiceCall) -> None:
+        for entry, request_id in _targets(hass, call.data[ATTR_ENTITY_ID]):
+            hub = entry.runtime_data.hub
+            hub.remove_request(request_id)
+            await hub.store.async_flush()
+
+    async def get_requests(call: ServiceCall) -> ServiceResponse:
+        wanted = set(call.data.get(ATTR_STATE, []))
+        requests: list[JsonValueType] = []
+        for entry in _loaded_entries(hass):
+            registry = er.async_get(hass)
+            for request in entry.runtime_data.hub.tracker:
+                if wanted and request.stage.value not in wanted:
+                    continue
+                requests.append(
+                    {
+                        "entry_id": entry.entry_id,
+                        "entity_id": registry.async_get_entity_id(
+                            Platform.SENSOR,
+                            DOMAIN,
+                            entry.runtime_data.hub.unique_id(request.request_id),
+                        ),
+                        "state": request.stage.value,
+                        **request_attributes(request),
+                    }
+                )
+        return {"requests": requests}
+
+    hass.services.async_register(
+        DOMAIN, SERVICE_MARK_AVAILABLE, mark_available, schema=_TARGET_SCHEMA
+    )
+    hass.services.async_register(
+        DOMAIN, SERVICE_RECHECK, recheck, schema=_OPTIONAL_TARGET_SCHEMA
+    )
+    hass.services.async_register(DOMAIN, SERVICE_REMOVE, remove, schema=_TARGET_SCHEMA)
+    hass.services.async_register(
+        DOMAIN,
+        SERVICE_GET_REQUESTS,
+        get_requests,
+        schema=_GET_SCHEMA,
+        supports_response=SupportsResponse.ONLY,
+    )
+
+
+def _loaded_entries(hass: HomeAssistant) -> list[MediaRequestTrackerConfigEntry]:
+    return [
+        entry
+        for entry in hass.config_entries.async_entries(DOMAIN)
+        if entry.state is ConfigEntryState.LOADED
+    ]
+
+
+def _targets(
+    hass: HomeAssistant, entity_ids: list[str]
+) -> list[tuple[MediaRequestTrackerConfigEntry, str]]:
+    """Resolve request entities to (entry, request id), refusing anything else."""
+    registry = er.async_get(hass)
+    resolved = []
+    for entity_id in entity_ids:
+        registered = registry.async_get(entity_id)
+        entry = (
+            hass.config_entries.async_get_entry(registered.config_entry_id)
+            if registered and registered.config_entry_id
+            else None
+        )
+        if registered is None or registered.platform != DOMAIN or entry is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_request",
+                translation_placeholders={"entity_id": entity_id},
+            )
+        if entry.state is not ConfigEntryState.LOADED:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_loaded",
+                translation_placeholders={"entity_id": entity_id},
+            )
+        request_id = registered.unique_id.removeprefix(f"{entry.entry_id}_")
+        typed: MediaRequestTrackerConfigEntry = entry
+        if typed.runtime_data.hub.tracker.get(request_id) is None:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_a_request",
+                translation_placeholders={"entity_id": entity_id},
+            )
+        resolved.append((typed, request_id))
+    return resolved
