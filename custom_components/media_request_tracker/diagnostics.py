@@ -25,7 +25,9 @@ async def async_get_config_entry_diagnostics(
         "connections": {
             "jellyfin": data.verifier.last_update_success,
             "jellyfin_library_items": len(data.verifier.library),
-            "qbittorrent": data.qbittorrent.last_update_success if data.qbittorrent else None,
+            "qbittorrent": data.qbittorrent.last_update_success
+            if data.qbittorrent
+            else None,
             "shoko": data.shoko.connected if data.shoko else None,
         },
         "requests": [request.as_dict() for request in data.hub.tracker],
