@@ -28,5 +28,6 @@ async def hass_process(
     process = HassProcess(tmp_path / "config", free_port())
     await process.start()
     await process.onboard()
+    await process.wait_until_running()
     yield process
     await process.close()

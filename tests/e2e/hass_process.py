@@ -27,11 +27,22 @@ EVENT = "media_request_tracker_state_changed"
 class HassProcess:
     """One ``hass`` process and an authenticated HTTP client for it."""
 
-    def __init__(self, config_dir: Path, port: int) -> None:
+    def __init__(
+        self,
+        config_dir: Path,
+        port: int,
+        *,
+        minimal: bool = True,
+        python: Path | None = None,
+    ) -> None:
         self.config_dir = config_dir
         self.port = port
+        # A minimal configuration starts in seconds and installs nothing; the demo uses the repo's.
+        self.minimal = minimal
+        self.python = python or Path(sys.executable)
         self.url = f"http://127.0.0.1:{port}"
         self.token = ""
+        self._credentials = ("test", "test-password")
         self._process: subprocess.Popen[bytes] | None = None
         self._log = None
         self.session: aiohttp.ClientSession | None = None
@@ -52,18 +63,24 @@ class HassProcess:
 
     async def start(self) -> None:
         """Start ``hass`` and wait until it answers."""
-        self.write_config()
-        hass_binary = Path(sys.executable).with_name("hass")
+        if self.minimal:
+            self.write_config()
+        hass_binary = self.python.with_name("hass")
         self._log = (self.config_dir / "hass.log").open("ab")
         self._process = subprocess.Popen(  # noqa: ASYNC220
-            [str(hass_binary), "--config", str(self.config_dir), "--skip-pip"],
+            [
+                str(hass_binary),
+                "--config",
+                str(self.config_dir),
+                *(["--skip-pip"] if self.minimal else []),
+            ],
             stdout=self._log,
             stderr=subprocess.STDOUT,
             env={**os.environ, "PYTHONUNBUFFERED": "1"},
         )
         if self.session is None:
             self.session = aiohttp.ClientSession()
-        async with asyncio.timeout(90):
+        async with asyncio.timeout(90 if self.minimal else 300):
             while True:
                 if self._process.poll() is not None:
                     raise RuntimeError(
@@ -110,16 +127,19 @@ class HassProcess:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
-    async def onboard(self) -> None:
+    async def onboard(
+        self, username: str = "test", password: str = "test-password"
+    ) -> None:
         """Create the owner account through onboarding and get a token."""
         assert self.session is not None
+        self._credentials = (username, password)
         async with self.session.post(
             f"{self.url}/api/onboarding/users",
             json={
                 "client_id": CLIENT_ID,
-                "name": "Test",
-                "username": "test",
-                "password": "test-password",
+                "name": username.title(),
+                "username": username,
+                "password": password,
                 "language": "en",
             },
         ) as response:
@@ -129,9 +149,13 @@ class HassProcess:
             {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID}
         )
 
-    async def log_in(self) -> None:
+    async def log_in(
+        self, username: str | None = None, password: str | None = None
+    ) -> None:
         """Log in again after a restart."""
         assert self.session is not None
+        username = username or self._credentials[0]
+        password = password or self._credentials[1]
         async with self.session.post(
             f"{self.url}/auth/login_flow",
             json={
@@ -159,6 +183,40 @@ class HassProcess:
         async with self.session.post(f"{self.url}/auth/token", data=form) as response:
             response.raise_for_status()
             self.token = (await response.json())["access_token"]
+
+    async def wait_until_running(self, timeout: float = 300) -> None:
+        """Wait until Home Assistant has finished starting (``/api/config`` says RUNNING)."""
+        assert self.session is not None
+        async with asyncio.timeout(timeout):
+            while True:
+                async with self.session.get(
+                    f"{self.url}/api/config", headers=self.headers
+                ) as response:
+                    if (
+                        response.status == 200
+                        and (await response.json()).get("state") == "RUNNING"
+                    ):
+                        return
+                await asyncio.sleep(0.2)
+
+    async def is_onboarded(self) -> bool:
+        assert self.session is not None
+        async with self.session.get(f"{self.url}/api/onboarding") as response:
+            if response.status != 200:
+                return True
+            steps = await response.json()
+        return any(step["step"] == "user" and step["done"] for step in steps)
+
+    async def entries(self) -> list[dict[str, Any]]:
+        assert self.session is not None
+        async with self.session.get(
+            f"{self.url}/api/config/config_entries/entry", headers=self.headers
+        ) as response:
+            return [
+                entry
+                for entry in await response.json()
+                if entry["domain"] == "media_request_tracker"
+            ]
 
     async def config_flow(self, *steps: dict[str, Any]) -> dict[str, Any]:
         """Run our config flow over the REST API, one answer per step."""

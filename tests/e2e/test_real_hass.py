@@ -116,6 +116,7 @@ async def test_nothing_acknowledged_is_lost_when_hass_is_killed(
 
     await hass_process.start()
     await hass_process.log_in()
+    await hass_process.wait_until_running()
     state = await hass_process.wait_for_state(FILM, "indexed", timeout=10)
     assert [entry["state"] for entry in state["attributes"]["timeline"]] == [
         "approved",
@@ -163,6 +164,7 @@ async def test_restart_in_the_middle_of_a_download(
         await hass_process.stop()
         await hass_process.start()
         await hass_process.log_in()
+        await hass_process.wait_until_running()
         state = await hass_process.state(FILM)
         assert state is not None
         assert state["state"] in ("downloading", "download_done")
