@@ -97,3 +97,21 @@ def test_services_yaml_translations_and_icons_name_the_same_actions() -> None:
         assert set(service.get("fields", {})) == set(strings[name].get("fields", {})), (
             name
         )
+
+
+def test_blueprint_passes_home_assistants_blueprint_schema() -> None:
+    from homeassistant.components.blueprint.models import Blueprint
+    from homeassistant.components.blueprint.schemas import BLUEPRINT_SCHEMA
+    from homeassistant.util.yaml import load_yaml
+
+    path = (
+        ROOT
+        / "blueprints"
+        / "automation"
+        / "media_request_tracker"
+        / "notify_requester_when_available.yaml"
+    )
+    data = load_yaml(path)
+    blueprint = Blueprint(data, expected_domain="automation", schema=BLUEPRINT_SCHEMA)
+    assert set(blueprint.inputs) == {"requesters", "default_notify"}
+    assert data["triggers"][0]["event_type"] == "media_request_tracker_state_changed"
