@@ -289,8 +289,31 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_reauth(
         self, entry_data: Mapping[str, Any]
     ) -> ConfigFlowResult:
-        """Start a reauth flow when a service refused our credentials."""
+        """Find which service refused our credentials, then ask for those."""
+        if await _check_jellyfin(self.hass, entry_data) == "invalid_auth":
+            return await self.async_step_reauth_jellyfin()
         return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_jellyfin(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for a new Jellyfin API key and check it."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            updated = {
+                **entry.data,
+                CONF_JELLYFIN_API_KEY: user_input[CONF_JELLYFIN_API_KEY],
+            }
+            if not (error := await _check_jellyfin(self.hass, updated)):
+                return self.async_update_reload_and_abort(entry, data=updated)
+            errors["base"] = error
+        return self.async_show_form(
+            step_id="reauth_jellyfin",
+            data_schema=vol.Schema({vol.Required(CONF_JELLYFIN_API_KEY): _SECRET}),
+            description_placeholders={"url": entry.data[CONF_JELLYFIN_URL]},
+            errors=errors,
+        )
 
     async def async_step_reauth_confirm(
         self, user_input: dict[str, Any] | None = None
@@ -312,6 +335,22 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders={"url": entry.data.get(CONF_QBITTORRENT_URL, "")},
             errors=errors,
         )
+
+
+async def _check_jellyfin(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
+    """Make the live Jellyfin call; return the error key, or None when it worked."""
+    client = JellyfinClient(
+        async_get_clientsession(hass),
+        data[CONF_JELLYFIN_URL],
+        data[CONF_JELLYFIN_API_KEY],
+    )
+    try:
+        await client.async_get_server_info()
+    except JellyfinAuthError:
+        return "invalid_auth"
+    except JellyfinError:
+        return "cannot_connect"
+    return None
 
 
 async def _check_shoko(

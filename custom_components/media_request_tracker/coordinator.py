@@ -10,7 +10,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .clients.jellyfin import JellyfinClient, JellyfinError
+from .clients.jellyfin import JellyfinAuthError, JellyfinClient, JellyfinError
 from .clients.qbittorrent import (
     QBittorrentAuthError,
     QBittorrentClient,
@@ -223,6 +223,10 @@ class JellyfinVerifier(_TrackingCoordinator):
                 await self._read_pages(
                     (self._synced_at - SYNC_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
                 )
+        except JellyfinAuthError as err:
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="jellyfin_auth_failed"
+            ) from err
         except JellyfinError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
