@@ -34,12 +34,14 @@ class HassProcess:
         *,
         minimal: bool = True,
         python: Path | None = None,
+        extra_yaml: str = "",
     ) -> None:
         self.config_dir = config_dir
         self.port = port
         # A minimal configuration starts in seconds and installs nothing; the demo uses the repo's.
         self.minimal = minimal
         self.python = python or Path(sys.executable)
+        self.extra_yaml = extra_yaml
         self.url = f"http://127.0.0.1:{port}"
         self.token = ""
         self._credentials = ("test", "test-password")
@@ -57,7 +59,8 @@ class HassProcess:
             f'  internal_url: "{self.url}"\n'
             f"http:\n  server_host: 127.0.0.1\n  server_port: {self.port}\n"
             "api:\nconfig:\nonboarding:\nwebsocket_api:\n"
-            "logger:\n  default: warning\n  logs:\n    custom_components.media_request_tracker: info\n",
+            "logger:\n  default: warning\n  logs:\n    custom_components.media_request_tracker: info\n"
+            + self.extra_yaml,
             encoding="utf-8",
         )
 
