@@ -16,6 +16,7 @@ import asyncio
 import contextlib
 from pathlib import Path
 import shutil
+import signal
 import sys
 import tempfile
 from typing import Any
@@ -69,6 +70,7 @@ class Demo:
         )
         await self.hass.start()
         await self.hass.onboard(DEMO_USER, DEMO_PASSWORD)
+        await self.hass.finish_onboarding()
         await self.hass.wait_until_running()
         result = await self.hass.config_flow(
             {
@@ -213,6 +215,10 @@ def say(message: str) -> None:
 async def main(port: int, once: bool) -> None:
     work = Path(tempfile.mkdtemp(prefix="mrt-demo-"))
     demo = Demo(port, work)
+    # SIGTERM must stop Home Assistant and the qBittorrents too, as Ctrl-C does.
+    task = asyncio.current_task()
+    assert task is not None
+    asyncio.get_running_loop().add_signal_handler(signal.SIGTERM, task.cancel)
     try:
         await demo.start()
         await asyncio.gather(demo.regular_film(), demo.regular_series())
@@ -236,5 +242,5 @@ if __name__ == "__main__":
         "--once", action="store_true", help="stop after the four paths (for checks)"
     )
     arguments = parser.parse_args()
-    with contextlib.suppress(KeyboardInterrupt):
+    with contextlib.suppress(KeyboardInterrupt, asyncio.CancelledError):
         asyncio.run(main(arguments.port, arguments.once))

@@ -152,6 +152,19 @@ class HassProcess:
             {"grant_type": "authorization_code", "code": code, "client_id": CLIENT_ID}
         )
 
+    async def finish_onboarding(self) -> None:
+        """Answer the remaining onboarding steps, so the UI opens on the dashboard."""
+        assert self.session is not None
+        for step, body in (
+            ("core_config", {}),
+            ("analytics", {}),
+            ("integration", {"client_id": CLIENT_ID, "redirect_uri": CLIENT_ID}),
+        ):
+            async with self.session.post(
+                f"{self.url}/api/onboarding/{step}", json=body, headers=self.headers
+            ) as response:
+                await response.read()
+
     async def log_in(
         self, username: str | None = None, password: str | None = None
     ) -> None:
