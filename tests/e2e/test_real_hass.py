@@ -15,6 +15,7 @@ from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess
 from tests.services.torrent import make_torrent
 
 from .hass_process import HassProcess
+from .player import ENTITIES, StackPlayer
 
 pytestmark = pytest.mark.e2e
 
@@ -177,3 +178,28 @@ async def test_restart_in_the_middle_of_a_download(
         ]
     finally:
         await asyncio.gather(seeder.stop(), downloader.stop())
+
+
+async def test_four_paths_reach_available_through_real_webhooks_and_signalr(
+    hass_process: HassProcess, tmp_path: Path
+) -> None:
+    """Regular film (real torrent), regular series, anime series and anime film, as the demo plays them."""
+    if not QBittorrentProcess.available():
+        pytest.skip("qbittorrent-nox is not installed")
+    player = StackPlayer(hass_process, tmp_path, step=0.1, film_size=4 * 1024 * 1024)
+    await player.start_services()
+    try:
+        await player.set_up_integration()
+        events = await hass_process.events()
+        await player.play_all()
+        seen: list[dict] = []
+        while len([event for event in seen if event["to_state"] == "available"]) < len(
+            ENTITIES
+        ):
+            seen.append(await events.next(timeout=10))
+        await events.close()
+    finally:
+        await player.stop_services()
+    reached = {event["entity_id"] for event in seen if event["to_state"] == "available"}
+    assert reached == {f"sensor.demo_jellyfin_{title}" for title in ENTITIES}
+    assert {"download_done", "anime_matching"} <= {event["to_state"] for event in seen}
