@@ -26,7 +26,12 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
-from .clients.jellyfin import JellyfinAuthError, JellyfinClient, JellyfinError
+from .clients.jellyfin import (
+    JellyfinAuthError,
+    JellyfinClient,
+    JellyfinError,
+    JellyfinServerInfo,
+)
 from .clients.qbittorrent import (
     QBittorrentAuthError,
     QBittorrentClient,
@@ -183,28 +188,18 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         errors: dict[str, str] = {}
         if user_input is not None:
             url = user_input[CONF_JELLYFIN_URL].strip().rstrip("/")
-            client = JellyfinClient(
-                async_get_clientsession(self.hass),
-                url,
-                user_input[CONF_JELLYFIN_API_KEY],
+            api_key = user_input[CONF_JELLYFIN_API_KEY]
+            info, error = await _jellyfin_info(
+                self.hass, {CONF_JELLYFIN_URL: url, CONF_JELLYFIN_API_KEY: api_key}
             )
-            try:
-                info = await client.async_get_server_info()
-            except JellyfinAuthError:
-                errors["base"] = "invalid_auth"
-            except JellyfinError:
-                errors["base"] = "cannot_connect"
-            except Exception:  # noqa: BLE001
-                LOGGER.exception("Unexpected error while checking Jellyfin")
-                errors["base"] = "unknown"
+            if error is not None:
+                errors["base"] = error
             else:
+                assert info is not None
                 await self.async_set_unique_id(info.server_id)
                 self._abort_if_unique_id_configured()
                 self._title = info.name
-                self._data = {
-                    CONF_JELLYFIN_URL: url,
-                    CONF_JELLYFIN_API_KEY: user_input[CONF_JELLYFIN_API_KEY],
-                }
+                self._data = {CONF_JELLYFIN_URL: url, CONF_JELLYFIN_API_KEY: api_key}
                 return await self.async_step_qbittorrent()
         return self.async_show_form(
             step_id="user",
@@ -337,20 +332,29 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-async def _check_jellyfin(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
-    """Make the live Jellyfin call; return the error key, or None when it worked."""
+async def _jellyfin_info(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> tuple[JellyfinServerInfo | None, str | None]:
+    """Make the live Jellyfin call; return (server info, error key)."""
     client = JellyfinClient(
         async_get_clientsession(hass),
         data[CONF_JELLYFIN_URL],
         data[CONF_JELLYFIN_API_KEY],
     )
     try:
-        await client.async_get_server_info()
+        return await client.async_get_server_info(), None
     except JellyfinAuthError:
-        return "invalid_auth"
+        return None, "invalid_auth"
     except JellyfinError:
-        return "cannot_connect"
-    return None
+        return None, "cannot_connect"
+    except Exception:  # noqa: BLE001
+        LOGGER.exception("Unexpected error while checking Jellyfin")
+        return None, "unknown"
+
+
+async def _check_jellyfin(hass: HomeAssistant, data: Mapping[str, Any]) -> str | None:
+    """Return the error key of the live Jellyfin call, or None when it worked."""
+    return (await _jellyfin_info(hass, data))[1]
 
 
 async def _check_shoko(

@@ -26,7 +26,8 @@ from .const import (
     signal_summary_updated,
 )
 from .core.events import LibraryItemEvent, TrackerEvent
-from .core.model import MediaIds, MediaRequest, Stage
+from .core.library import read_item
+from .core.model import MediaRequest, Stage
 from .core.tracker import WAITING_STAGES, Outcome, Rejection, RequestTracker
 from .models import MediaRequestTrackerConfigEntry
 from .store import RequestStore
@@ -261,21 +262,5 @@ class RequestHub:
         if self._jellyfin_failing:
             LOGGER.info("Jellyfin answers again")
         self._jellyfin_failing = False
-        provider_ids = items[0].get("ProviderIds") if items else None
-        if not isinstance(provider_ids, dict):
-            return event
-        return replace(event, series_ids=_provider_ids(provider_ids))
-
-
-def _provider_ids(provider_ids: dict[str, object]) -> MediaIds:
-    def as_int(key: str) -> int | None:
-        value = provider_ids.get(key)
-        return int(value) if isinstance(value, str) and value.isdigit() else None
-
-    imdb = provider_ids.get("Imdb")
-    return MediaIds(
-        tmdb_id=as_int("Tmdb"),
-        tvdb_id=as_int("Tvdb"),
-        imdb_id=imdb if isinstance(imdb, str) and imdb else None,
-        anidb_id=as_int("AniDB"),
-    )
+        series = read_item(items[0]) if items else None
+        return replace(event, series_ids=series.ids) if series is not None else event

@@ -15,7 +15,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .const import signal_request_added, signal_request_updated, signal_summary_updated
-from .core.model import MediaRequest, Stage
+from .core.model import MediaRequest, MediaType, Stage
 from .entity import MediaRequestTrackerEntity
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry
@@ -121,7 +121,9 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "jellyfin_id": request.jellyfin_id,
         "episodes_total": request.episodes_total,
         "episodes_available": request.episodes_available,
-        "seasons": list(request.seasons) if request.media_type.value == "tv" else None,
+        "seasons": list(request.seasons)
+        if request.media_type is MediaType.TV
+        else None,
         "stalled": download.stalled,
         "timeline": [entry.as_dict() for entry in request.timeline],
     }

@@ -63,10 +63,12 @@ def async_setup_services(hass: HomeAssistant) -> None:
             await entry.runtime_data.verifier.async_refresh()
 
     async def remove(call: ServiceCall) -> None:
+        entries = {}
         for entry, request_id in _targets(hass, call.data[ATTR_ENTITY_ID]):
-            hub = entry.runtime_data.hub
-            hub.remove_request(request_id)
-            await hub.store.async_flush()
+            entry.runtime_data.hub.remove_request(request_id)
+            entries[entry.entry_id] = entry
+        for entry in entries.values():
+            await entry.runtime_data.hub.store.async_flush()
 
     async def get_requests(call: ServiceCall) -> ServiceResponse:
         wanted = set(call.data.get(ATTR_STATE, []))

@@ -75,7 +75,7 @@ class LibraryIndex:
         """Add or replace items from an ``/Items`` answer; return the ones read."""
         read = []
         for raw in items:
-            if (item := _read_item(raw)) is not None:
+            if (item := read_item(raw)) is not None:
                 self._forget(item.item_id)
                 self._add(item)
                 read.append(item)
@@ -174,7 +174,7 @@ def _id_keys(item: LibraryItem) -> list[tuple[str, object]]:
     return keys
 
 
-def _read_item(raw: Mapping[str, Any]) -> LibraryItem | None:
+def read_item(raw: Mapping[str, Any]) -> LibraryItem | None:
     """Read a BaseItemDto; anything malformed is skipped rather than trusted."""
     item_id = raw.get("Id")
     item_type = raw.get("Type")
