@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from functools import partial
+from typing import Any
 
 from aiohttp import CookieJar
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
@@ -18,6 +21,7 @@ from homeassistant.helpers.typing import ConfigType
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
+from .config_flow import OPTIONS_FLOW_RELOADS
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
@@ -29,21 +33,28 @@ from .const import (
     CONF_SHOKO_API_KEY,
     CONF_SHOKO_URL,
     CONF_STALL_MINUTES,
+    CONF_STUCK_ANIME_MATCHING_HOURS,
+    CONF_STUCK_APPROVED_HOURS,
+    CONF_STUCK_IMPORTING_HOURS,
+    CONF_STUCK_INDEXED_HOURS,
     CONF_TRACK_UNREQUESTED,
-    CONF_UNRESOLVED_HOURS,
     CONF_VERIFY_INTERVAL,
     DEFAULT_QBITTORRENT_INTERVAL,
     DEFAULT_RETENTION_DAYS,
     DEFAULT_STALL_MINUTES,
+    DEFAULT_STUCK_ANIME_MATCHING_HOURS,
+    DEFAULT_STUCK_APPROVED_HOURS,
+    DEFAULT_STUCK_IMPORTING_HOURS,
+    DEFAULT_STUCK_INDEXED_HOURS,
     DEFAULT_TRACK_UNREQUESTED,
-    DEFAULT_UNRESOLVED_HOURS,
     DEFAULT_VERIFY_INTERVAL,
     DOMAIN,
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
-from .core.tracker import RequestTracker, TrackerOptions
+from .core.tracker import RequestTracker, StuckThresholds, TrackerOptions
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
+from .registration import async_schedule_register_upstream, async_unregister_upstream
 from .services import async_setup_services
 from .shoko import ShokoListener
 from .store import RequestStore
@@ -52,6 +63,7 @@ from .webhook import async_register_webhooks
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 
 RETENTION_CHECK_INTERVAL = timedelta(hours=6)
+STUCK_CHECK_INTERVAL = timedelta(minutes=1)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 
 
@@ -80,8 +92,21 @@ async def async_setup_entry(
             stall_after=timedelta(
                 minutes=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES)
             ),
-            unresolved_after=timedelta(
-                hours=options.get(CONF_UNRESOLVED_HOURS, DEFAULT_UNRESOLVED_HOURS)
+            stuck=StuckThresholds(
+                approved=_hours(
+                    options, CONF_STUCK_APPROVED_HOURS, DEFAULT_STUCK_APPROVED_HOURS
+                ),
+                indexed=_hours(
+                    options, CONF_STUCK_INDEXED_HOURS, DEFAULT_STUCK_INDEXED_HOURS
+                ),
+                importing=_hours(
+                    options, CONF_STUCK_IMPORTING_HOURS, DEFAULT_STUCK_IMPORTING_HOURS
+                ),
+                anime_matching=_hours(
+                    options,
+                    CONF_STUCK_ANIME_MATCHING_HOURS,
+                    DEFAULT_STUCK_ANIME_MATCHING_HOURS,
+                ),
             ),
         ),
     )
@@ -107,6 +132,8 @@ async def async_setup_entry(
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
+    # In Radarr, Sonarr and Jellyseerr; in the background, after start-up.
+    async_schedule_register_upstream(hass, entry)
     # Coordinators poll only while they have listeners; these keep them going
     # even if the user disables the connection sensors.
     entry.async_on_unload(verifier.async_add_listener(lambda: None))
@@ -126,6 +153,7 @@ async def async_setup_entry(
         for coordinator in (verifier, entry.runtime_data.qbittorrent):
             if coordinator is not None:
                 await coordinator.async_shutdown()
+        await store.async_close()
 
     entry.async_on_unload(
         hass.bus.async_listen_once(EVENT_HOMEASSISTANT_STOP, stop_polling)
@@ -148,8 +176,24 @@ async def async_setup_entry(
             hass, purge, RETENTION_CHECK_INTERVAL, cancel_on_shutdown=True
         )
     )
-    entry.async_on_unload(entry.add_update_listener(_async_reload_on_options_change))
+    hub.async_check_stuck()
+    entry.async_on_unload(
+        async_track_time_interval(
+            hass, hub.async_check_stuck, STUCK_CHECK_INTERVAL, cancel_on_shutdown=True
+        )
+    )
+    if not OPTIONS_FLOW_RELOADS:
+        # Before Home Assistant 2025.8 the options flow cannot reload the entry.
+        entry.async_on_unload(
+            entry.add_update_listener(
+                partial(_async_reload_on_options_change, dict(entry.options))
+            )
+        )
     return True
+
+
+def _hours(options: Mapping[str, Any], key: str, default: float) -> timedelta:
+    return timedelta(hours=float(options.get(key, default)))
 
 
 def _qbittorrent_coordinator(
@@ -192,17 +236,29 @@ async def async_unload_entry(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
 ) -> bool:
     """Unload the platforms; webhooks and timers go with ``async_on_unload``."""
-    return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+    if unloaded := await hass.config_entries.async_unload_platforms(entry, PLATFORMS):
+        await entry.runtime_data.hub.store.async_close()
+    return unloaded
 
 
 async def async_remove_entry(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
 ) -> None:
-    """Delete the stored requests with the entry."""
+    """Delete the stored requests, and our webhooks in the services, with the entry."""
     await RequestStore(hass, entry.entry_id).async_remove()
+    await async_unregister_upstream(hass, entry)
 
 
 async def _async_reload_on_options_change(
-    hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
+    set_up_with: Mapping[str, Any],
+    hass: HomeAssistant,
+    entry: MediaRequestTrackerConfigEntry,
 ) -> None:
-    await hass.config_entries.async_reload(entry.entry_id)
+    """Reload after new options were saved (Home Assistant before 2025.8).
+
+    The listener hears every change to the entry, but reauth and reconfigure
+    reload it themselves (``async_update_reload_and_abort``): reloading for
+    those too would reload the entry twice.
+    """
+    if entry.options != set_up_with:
+        await hass.config_entries.async_reload(entry.entry_id)

@@ -24,6 +24,8 @@ CONF_RADARR_API_KEY: Final = "radarr_api_key"
 CONF_SONARR_URL: Final = "sonarr_url"
 CONF_SONARR_API_KEY: Final = "sonarr_api_key"
 CONF_WEBHOOK_IDS: Final = "webhook_ids"
+# Key in a reauth flow's data naming the service whose credential was refused.
+REAUTH_SERVICE: Final = "service"
 
 CONF_TRACK_UNREQUESTED: Final = "track_unrequested"
 CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"
@@ -31,7 +33,10 @@ CONF_RETENTION_DAYS: Final = "retention_days"
 CONF_QBITTORRENT_INTERVAL: Final = "qbittorrent_interval"
 CONF_STALL_MINUTES: Final = "stall_minutes"
 CONF_VERIFY_INTERVAL: Final = "verify_interval"
-CONF_UNRESOLVED_HOURS: Final = "unresolved_hours"
+CONF_STUCK_APPROVED_HOURS: Final = "stuck_approved_hours"
+CONF_STUCK_INDEXED_HOURS: Final = "stuck_indexed_hours"
+CONF_STUCK_IMPORTING_HOURS: Final = "stuck_importing_hours"
+CONF_STUCK_ANIME_MATCHING_HOURS: Final = "stuck_anime_matching_hours"
 
 DEFAULT_TRACK_UNREQUESTED: Final = True
 DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
@@ -39,7 +44,10 @@ DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_QBITTORRENT_INTERVAL: Final = 10
 DEFAULT_STALL_MINUTES: Final = 30
 DEFAULT_VERIFY_INTERVAL: Final = 60
-DEFAULT_UNRESOLVED_HOURS: Final = 2
+DEFAULT_STUCK_APPROVED_HOURS: Final = 6
+DEFAULT_STUCK_INDEXED_HOURS: Final = 2
+DEFAULT_STUCK_IMPORTING_HOURS: Final = 1
+DEFAULT_STUCK_ANIME_MATCHING_HOURS: Final = 2
 
 EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
 

@@ -236,7 +236,6 @@ class JellyfinVerifier(_TrackingCoordinator):
         self._synced_at = started
         outcome = self._hub.tracker.verify_library(self.library, dt_util.utcnow())
         await self._hub.async_commit(outcome)
-        self._hub.sync_unresolved(outcome.unresolved)
 
     async def _read_pages(self, saved_since: str | None) -> None:
         start = 0

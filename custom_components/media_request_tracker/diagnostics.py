@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
@@ -30,5 +31,6 @@ async def async_get_config_entry_diagnostics(
             else None,
             "shoko": data.shoko.connected if data.shoko else None,
         },
+        "storage": asdict(data.hub.store.stats),
         "requests": [request.as_dict() for request in data.hub.tracker],
     }

@@ -28,7 +28,7 @@ from .const import (
 from .core.events import LibraryItemEvent, TrackerEvent
 from .core.library import read_item
 from .core.model import MediaRequest, Stage
-from .core.tracker import WAITING_STAGES, Outcome, Rejection, RequestTracker
+from .core.tracker import Outcome, Rejection, RequestTracker, StuckRequest
 from .models import MediaRequestTrackerConfigEntry
 from .store import RequestStore
 
@@ -55,6 +55,7 @@ class RequestHub:
         self._warned: set[tuple[str, str]] = set()
         self._listeners: list[HubListener] = []
         self._jellyfin_failing = False
+        self._stuck: dict[str, StuckRequest] = {}
 
     def unique_id(self, request_id: str) -> str:
         """Entity unique id of a request, fixed by the public interface."""
@@ -86,9 +87,22 @@ class RequestHub:
         poll brings them back after a restart.
         """
         if outcome.is_visible:
+            for request in outcome.changed.values():
+                self.store.update(request)
+            # Started eagerly: the file is written in a worker thread while the
+            # entities are updated here, and the answer waits for both.
+            writing = (
+                self.hass.async_create_task(
+                    self.store.async_flush(),
+                    "media_request_tracker_flush",
+                    eager_start=True,
+                )
+                if outcome.is_change
+                else None
+            )
             self._publish(outcome)
-            if outcome.is_change:
-                await self.store.async_flush()
+            if writing is not None:
+                await writing
             self._announce(outcome)
         for listener in list(self._listeners):
             listener(outcome, event)
@@ -106,23 +120,50 @@ class RequestHub:
         return bool(outcome.transitions)
 
     @callback
-    def sync_unresolved(self, unresolved: list[str]) -> None:
-        """Raise a repair issue for each request Jellyfin never showed, offering mark_available."""
-        for request_id in unresolved:
-            if (request := self.tracker.get(request_id)) is None:
+    def async_check_stuck(self, now: datetime | None = None) -> None:
+        """Raise a repair issue for each request past its stage's threshold."""
+        now = now or dt_util.utcnow()
+        stuck = {found.request_id: found for found in self.tracker.stuck(now)}
+        for request_id in set(self._stuck) - set(stuck):
+            self._clear_stuck(request_id)
+        for request_id, found in stuck.items():
+            if self._stuck.get(request_id) == found:
                 continue
+            request = self.tracker.get(request_id)
+            assert request is not None
+            self._stuck[request_id] = found
             ir.async_create_issue(
                 self.hass,
                 DOMAIN,
-                self._repair_id(request_id, "not_in_library"),
+                self._repair_id(request_id, "stuck"),
                 is_fixable=True,
                 severity=ir.IssueSeverity.WARNING,
-                translation_key="not_in_library",
-                translation_placeholders={
-                    "title": request.display_name,
-                    "stage": request.stage.value,
-                },
+                translation_key=f"stuck_{found.reason.value}",
+                translation_placeholders=self.stuck_placeholders(request, found, now),
                 data={"entry_id": self.entry.entry_id, "request_id": request_id},
+            )
+
+    def stuck(self, request_id: str) -> StuckRequest | None:
+        """Return the stuck issue raised for a request, if any."""
+        return self._stuck.get(request_id)
+
+    @staticmethod
+    def stuck_placeholders(
+        request: MediaRequest, found: StuckRequest, now: datetime | None = None
+    ) -> dict[str, str]:
+        """Words the stuck issue and its fix flow show."""
+        hours = ((now or dt_util.utcnow()) - found.since).total_seconds() / 3600
+        return {
+            "title": request.display_name,
+            "stage": found.stage.value,
+            "hours": f"{hours:.1f}",
+        }
+
+    @callback
+    def _clear_stuck(self, request_id: str) -> None:
+        if self._stuck.pop(request_id, None) is not None:
+            ir.async_delete_issue(
+                self.hass, DOMAIN, self._repair_id(request_id, "stuck")
             )
 
     def remove_request(self, request_id: str) -> bool:
@@ -130,8 +171,10 @@ class RequestHub:
         if self.tracker.remove(request_id) is None:
             return False
         self.store.delete(request_id)
-        for kind in ("download_problem", "not_in_library"):
-            ir.async_delete_issue(self.hass, DOMAIN, self._repair_id(request_id, kind))
+        self._clear_stuck(request_id)
+        ir.async_delete_issue(
+            self.hass, DOMAIN, self._repair_id(request_id, "download_problem")
+        )
         registry = er.async_get(self.hass)
         if entity_id := registry.async_get_entity_id(
             Platform.SENSOR, DOMAIN, self.unique_id(request_id)
@@ -153,9 +196,14 @@ class RequestHub:
     def _publish(self, outcome: Outcome) -> None:
         entry_id = self.entry.entry_id
         for request in outcome.changed.values():
-            self.store.update(request)
             self._sync_repair(request)
         for request_id, request in (outcome.refreshed | outcome.changed).items():
+            if (raised := self._stuck.get(request_id)) is not None and (
+                raised.stage is not request.stage
+                or (request.stage is Stage.DOWNLOADING and not request.download.stalled)
+            ):
+                # It moved: the issue goes at once, not at the next scan.
+                self._clear_stuck(request_id)
             if request_id in outcome.created:
                 self._register_entity(request)
                 async_dispatcher_send(
@@ -211,10 +259,6 @@ class RequestHub:
     @callback
     def _sync_repair(self, request: MediaRequest) -> None:
         """Raise a repair issue for a broken download, and drop it once the request moves on."""
-        if request.stage not in WAITING_STAGES:
-            ir.async_delete_issue(
-                self.hass, DOMAIN, self._repair_id(request.request_id, "not_in_library")
-            )
         issue_id = self._repair_id(request.request_id, "download_problem")
         if request.download_problem is None or request.stage not in (
             Stage.INDEXED,

@@ -1,4 +1,4 @@
-"""Fix flows for repair issues: a request the library never showed can be marked available."""
+"""Fix flows for stuck requests: look again now, or mark available by hand."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
 import voluptuous as vol
 
+from .core.model import MediaRequest
 from .models import MediaRequestTrackerConfigEntry
 
 
-class MarkAvailableFlow(RepairsFlow):
-    """Confirm, then mark the request available by hand."""
+class StuckRequestFlow(RepairsFlow):
+    """Offer the two ways out of a stuck request: recheck, or mark available."""
 
     def __init__(
         self, entry: MediaRequestTrackerConfigEntry | None, request_id: str
@@ -23,28 +24,69 @@ class MarkAvailableFlow(RepairsFlow):
         self._entry = entry
         self._request_id = request_id
 
+    def _request(self) -> tuple[MediaRequestTrackerConfigEntry, MediaRequest] | None:
+        if self._entry is None or self._entry.state is not ConfigEntryState.LOADED:
+            return None
+        request = self._entry.runtime_data.hub.tracker.get(self._request_id)
+        return (self._entry, request) if request is not None else None
+
+    def _gone(self) -> FlowResult:
+        if self._entry is None or self._entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        return self.async_abort(reason="request_gone")
+
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> FlowResult:
-        """Go straight to the confirmation."""
-        return await self.async_step_confirm()
+        """Let the user choose."""
+        if (found := self._request()) is None:
+            return self._gone()
+        entry, request = found
+        hub = entry.runtime_data.hub
+        if (stuck := hub.stuck(self._request_id)) is None:
+            return self.async_abort(reason="no_longer_stuck")
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=["recheck", "mark_available"],
+            description_placeholders=hub.stuck_placeholders(request, stuck),
+        )
 
-    async def async_step_confirm(
+    async def async_step_recheck(
         self, user_input: dict[str, Any] | None = None
     ) -> FlowResult:
-        """Ask, then mark available."""
-        if self._entry is None or self._entry.state is not ConfigEntryState.LOADED:
-            return self.async_abort(reason="not_loaded")
-        hub = self._entry.runtime_data.hub
-        if (request := hub.tracker.get(self._request_id)) is None:
-            return self.async_abort(reason="request_gone")
+        """Ask Jellyfin (and qBittorrent) now; done if the request moved on."""
+        if (found := self._request()) is None:
+            return self._gone()
+        entry, request = found
+        data = entry.runtime_data
+        await data.verifier.async_refresh()
+        if data.qbittorrent is not None:
+            await data.qbittorrent.async_refresh()
+        data.hub.async_check_stuck()
+        if data.hub.stuck(self._request_id) is not None:
+            return self.async_abort(
+                reason="still_stuck",
+                description_placeholders={
+                    "title": request.display_name,
+                    "stage": request.stage.value,
+                },
+            )
+        return self.async_create_entry(data={})
+
+    async def async_step_mark_available(
+        self, user_input: dict[str, Any] | None = None
+    ) -> FlowResult:
+        """Confirm, then mark the request available by hand."""
+        if (found := self._request()) is None:
+            return self._gone()
+        entry, request = found
         if user_input is not None:
-            await hub.async_mark_available(
+            await entry.runtime_data.hub.async_mark_available(
                 self._request_id, "marked available from the repair issue"
             )
             return self.async_create_entry(data={})
         return self.async_show_form(
-            step_id="confirm",
+            step_id="mark_available",
             data_schema=vol.Schema({}),
             description_placeholders={"title": request.display_name},
         )
@@ -56,4 +98,4 @@ async def async_create_fix_flow(
     """Create the flow for one of our fixable issues."""
     data = data or {}
     entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
-    return MarkAvailableFlow(entry, str(data.get("request_id")))
+    return StuckRequestFlow(entry, str(data.get("request_id")))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
 from homeassistant.components.sensor import (
@@ -158,10 +157,10 @@ class ActiveRequestsSensor(MediaRequestTrackerEntity, SensorEntity):
         self.async_write_ha_state()
 
     def _refresh(self) -> None:
-        counts = Counter(request.stage for request in self._hub.tracker)
+        counts = self._hub.tracker.stage_counts()
         self._attr_native_value = sum(
             n for stage, n in counts.items() if not stage.is_terminal
         )
         self._attr_extra_state_attributes = {
-            stage.value: counts.get(stage, 0) for stage in Stage
+            stage.value: counts[stage] for stage in Stage
         }

@@ -14,7 +14,7 @@ from homeassistant.helpers.dispatcher import async_dispatcher_send
 
 from .clients.shoko import ShokoClient, ShokoError
 from .clients.signalr import SignalRAuthError, SignalRClient
-from .const import LOGGER, signal_connection_changed
+from .const import LOGGER, REAUTH_SERVICE, signal_connection_changed
 from .core.parsers import V5_FEEDS, V6_FEEDS, PayloadError, parse_shoko
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry
@@ -79,7 +79,8 @@ class ShokoListener:
             LOGGER.warning(
                 "Shoko Server refused the API key; re-authenticate the integration"
             )
-            self._entry.async_start_reauth(self._hass)
+            # Named, so the reauth flow asks for Shoko's credentials (config_flow).
+            self._entry.async_start_reauth(self._hass, data={REAUTH_SERVICE: "shoko"})
 
     async def _async_on_event(self, target: str, arguments: list[Any]) -> None:
         try:

@@ -1,34 +1,67 @@
-"""Durable storage of tracked requests.
+"""Durable storage of tracked requests: a snapshot and an append-only journal.
 
-A webhook may only answer 2xx once its effect is on disk, yet a burst of
-webhooks must not cause a burst of writes. ``async_flush`` is a group
-commit: every caller waits for a save that includes its change, and all
-callers that arrive while a save runs share the next one.
+A webhook may only answer 2xx once its effect is on disk. Rewriting every
+request on each webhook made a save cost grow with the number of requests,
+so a save now appends only the requests that changed, one JSON line each,
+to a journal beside the snapshot. When the journal outgrows the snapshot,
+the snapshot is rewritten in the background and the journal starts afresh,
+so the bytes written stay proportional to the changes.
+
+``async_flush`` is a group commit: every caller waits for an append that
+includes its change, and all callers that arrive while one runs share the
+next. An append is a ``write`` to the kernel, which survives the process
+being killed (not a power cut: nothing is fsynced, as with HA's own files).
+
+The snapshot keeps the key and format of earlier versions
+(``media_request_tracker.<entry_id>``, version 1). Version 0.2 adds the
+journal, ``<key>.journal`` in the same folder; an earlier version reading the
+folder would miss what only the journal holds, so the journal is folded into
+the snapshot whenever the entry unloads or Home Assistant stops.
 """
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
+import os
+from pathlib import Path
 from typing import Any, TypedDict
 
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.storage import Store
+from homeassistant.util.json import json_loads
 
-from .const import DOMAIN
+from .const import DOMAIN, LOGGER
 from .core.model import MediaRequest
 
 STORAGE_VERSION = 1
 STORAGE_MINOR_VERSION = 1
 
+# The journal is folded into the snapshot once it is larger than both.
+COMPACT_AFTER_BYTES = 256 * 1024
+
 
 class StoredData(TypedDict):
-    """What the storage file holds."""
+    """What the snapshot file holds."""
 
     requests: list[dict[str, Any]]
 
 
+@dataclass(slots=True)
+class StoreStats:
+    """Write figures, for diagnostics and benchmarks."""
+
+    saves: int = 0
+    appends: int = 0
+    compactions: int = 0
+    bytes_written: int = 0
+    journal_bytes: int = 0
+    snapshot_bytes: int = 0
+
+
 class _RequestStoreFile(Store[StoredData]):
-    """The versioned file; migrations for future versions go here."""
+    """The versioned snapshot; migrations for future versions go here."""
 
     async def _async_migrate_func(
         self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
@@ -39,44 +72,122 @@ class _RequestStoreFile(Store[StoredData]):
         return {"requests": list(old_data.get("requests", []))}
 
 
+class _Journal:
+    """Appends lines to one file; every method blocks, so run it in the executor."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.rotated = path.with_name(path.name + ".old")
+        self._fd: int | None = None
+
+    def append(self, data: bytes) -> None:
+        if self._fd is None:
+            self.path.parent.mkdir(exist_ok=True)
+            self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        view = memoryview(data)
+        while view:
+            view = view[os.write(self._fd, view) :]
+
+    def rotate(self) -> None:
+        """Start a fresh journal; the old one stays until the snapshot is saved.
+
+        A rotated journal left by an interrupted compaction keeps its lines,
+        and the current ones go after them.
+        """
+        self.close()
+        if not self.path.exists():
+            return
+        if self.rotated.exists():
+            with self.rotated.open("ab") as rotated:
+                rotated.write(self.path.read_bytes())
+            self.path.unlink()
+        else:
+            self.path.replace(self.rotated)
+
+    def drop_rotated(self) -> None:
+        self.rotated.unlink(missing_ok=True)
+
+    def read_all(self) -> bytes:
+        """Return the rotated journal, then the current one."""
+        return b"".join(
+            path.read_bytes() for path in (self.rotated, self.path) if path.exists()
+        )
+
+    def remove(self) -> None:
+        self.close()
+        self.drop_rotated()
+        self.path.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
 class RequestStore:
-    """Keeps the serialised form of every request and saves it in groups."""
+    """Keeps the serialised form of every request and makes changes durable."""
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Create the store for one config entry."""
+        self._hass = hass
+        key = f"{DOMAIN}.{entry_id}"
         self._file = _RequestStoreFile(
-            hass,
-            STORAGE_VERSION,
-            f"{DOMAIN}.{entry_id}",
-            minor_version=STORAGE_MINOR_VERSION,
+            hass, STORAGE_VERSION, key, minor_version=STORAGE_MINOR_VERSION
         )
+        self._journal = _Journal(Path(hass.config.path(".storage", f"{key}.journal")))
         self._serialised: dict[str, dict[str, Any]] = {}
+        self._dirty: set[str] = set()
         self._lock = asyncio.Lock()
         self._generation = 0
         self._saved_generation = 0
-        self.save_count = 0
+        self._compacting: asyncio.Task[None] | None = None
+        self.stats = StoreStats()
 
     async def async_load(self) -> list[MediaRequest]:
-        """Read every stored request; an unreadable one is skipped, not fatal."""
+        """Read the snapshot, replay the journal; an unreadable request is skipped."""
         data = await self._file.async_load()
-        requests: list[MediaRequest] = []
         for raw in data["requests"] if data else []:
+            if isinstance(raw, dict) and isinstance(raw.get("request_id"), str):
+                self._serialised[raw["request_id"]] = raw
+        journal = await self._hass.async_add_executor_job(self._journal.read_all)
+        self.stats.journal_bytes = len(journal)
+        self._replay(journal.splitlines())
+        requests: list[MediaRequest] = []
+        for request_id, raw in list(self._serialised.items()):
             try:
-                request = MediaRequest.from_dict(raw)
+                requests.append(MediaRequest.from_dict(raw))
             except (KeyError, TypeError, ValueError):
-                continue
-            requests.append(request)
-            self._serialised[request.request_id] = raw
+                del self._serialised[request_id]
         return requests
+
+    def _replay(self, lines: list[bytes]) -> None:
+        for number, line in enumerate(lines, 1):
+            try:
+                self._apply_record(json_loads(line))
+            except (AttributeError, KeyError, TypeError, ValueError):
+                # Only a write cut short by a kill can leave such a line, and it
+                # was never acknowledged.
+                LOGGER.warning(
+                    "Skipped unreadable line %s of the request journal", number
+                )
+
+    def _apply_record(self, record: Any) -> None:
+        if (removed := record.get("delete")) is not None:
+            self._serialised.pop(str(removed), None)
+        else:
+            request = record["put"]
+            self._serialised[str(request["request_id"])] = request
 
     def update(self, request: MediaRequest) -> None:
         """Record a changed request; it is written by the next flush."""
         self._serialised[request.request_id] = request.as_dict()
+        self._dirty.add(request.request_id)
         self._generation += 1
 
     def delete(self, request_id: str) -> None:
-        """Forget a removed request; it is dropped from the file by the next flush."""
+        """Forget a removed request; the next flush records the removal."""
         if self._serialised.pop(request_id, None) is not None:
+            self._dirty.add(request_id)
             self._generation += 1
 
     async def async_flush(self) -> None:
@@ -85,11 +196,71 @@ class RequestStore:
         async with self._lock:
             if self._saved_generation >= target:
                 return
-            generation = self._generation
-            await self._file.async_save({"requests": list(self._serialised.values())})
-            self.save_count += 1
-            self._saved_generation = generation
+            await self._async_append_pending()
+        if (
+            self.stats.journal_bytes
+            > max(COMPACT_AFTER_BYTES, self.stats.snapshot_bytes)
+            and self._compacting is None
+        ):
+            self._compacting = self._hass.async_create_background_task(
+                self._async_compact(), "media_request_tracker_compact_storage"
+            )
+
+    async def _async_append_pending(self) -> None:
+        """Append every change not yet written; the caller holds the lock."""
+        if self._saved_generation >= self._generation:
+            return
+        generation = self._generation
+        data = b"".join(
+            json_bytes(
+                {"put": self._serialised[request_id]}
+                if request_id in self._serialised
+                else {"delete": request_id}
+            )
+            + b"\n"
+            for request_id in self._dirty
+        )
+        self._dirty.clear()
+        await self._hass.async_add_executor_job(self._journal.append, data)
+        self._saved_generation = generation
+        self.stats.appends += 1
+        self.stats.bytes_written += len(data)
+        self.stats.journal_bytes += len(data)
+
+    async def _async_compact(self) -> None:
+        """Rewrite the snapshot from memory, then drop the journal it covers."""
+        try:
+            async with self._lock:
+                # Under the lock, so no append lands in the journal being retired.
+                await self._async_append_pending()
+                await self._hass.async_add_executor_job(self._journal.rotate)
+                self.stats.journal_bytes = 0
+                snapshot: StoredData = {"requests": list(self._serialised.values())}
+            # Appends go on in the fresh journal while the snapshot is written.
+            await self._file.async_save(snapshot)
+            self.stats.snapshot_bytes = await self._hass.async_add_executor_job(
+                self._drop_rotated_journal
+            )
+            self.stats.saves += 1
+            self.stats.compactions += 1
+            self.stats.bytes_written += self.stats.snapshot_bytes
+        finally:
+            self._compacting = None
+
+    def _drop_rotated_journal(self) -> int:
+        self._journal.drop_rotated()
+        snapshot = Path(self._file.path)
+        return snapshot.stat().st_size if snapshot.exists() else 0
+
+    async def async_close(self) -> None:
+        """Fold the journal into the snapshot, when the entry unloads or HA stops."""
+        if self._compacting is not None:
+            await self._compacting
+        if self.stats.journal_bytes or self._generation != self._saved_generation:
+            await self._async_compact()
+        await self._hass.async_add_executor_job(self._journal.close)
 
     async def async_remove(self) -> None:
-        """Delete the file, when the config entry is removed."""
+        """Delete the snapshot and journal, when the config entry is removed."""
         await self._file.async_remove()
+        await self._hass.async_add_executor_job(self._journal.remove)

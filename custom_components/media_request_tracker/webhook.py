@@ -16,7 +16,9 @@ from http import HTTPStatus
 from aiohttp import web
 from aiohttp.hdrs import METH_POST
 from homeassistant.components import webhook
+from homeassistant.const import CONTENT_TYPE_JSON
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.json import json_bytes
 from homeassistant.util.json import json_loads
 
 from .const import (
@@ -144,6 +146,9 @@ def _reply(
     *,
     result: str = "error",
 ) -> web.Response:
-    return web.json_response(
-        {"result": result, "message": message}, status=status, headers=headers
+    return web.Response(
+        body=json_bytes({"result": result, "message": message}),
+        status=status,
+        headers=headers,
+        content_type=CONTENT_TYPE_JSON,
     )

@@ -19,6 +19,7 @@ from custom_components.media_request_tracker.core.torrents import (
 )
 from custom_components.media_request_tracker.core.tracker import (
     RequestTracker,
+    StuckReason,
     TrackerOptions,
 )
 
@@ -215,21 +216,30 @@ def test_finished_torrent_jumps_straight_to_done() -> None:
     assert tracker.downloads_to_follow() == {}
 
 
-def test_stall_is_shown_once_and_cleared_when_data_moves() -> None:
+def stalled() -> tuple[RequestTracker, TorrentTable, datetime]:
+    """A download that has moved no data for 31 minutes, with a 30-minute stall time."""
     tracker = grabbed_tracker(stall_minutes=30)
     table = TorrentTable()
     table.apply(full((HASH, torrent())), T0)
     tracker.update_downloads(table, T0)
     later = T0 + timedelta(minutes=31)
     tracker.update_downloads(table, later)
+    return tracker, table, later
+
+
+def data_moves(tracker: RequestTracker, table: TorrentTable, at: datetime) -> None:
+    table.apply(
+        {"rid": 2, "torrents": {HASH: {"completed": 3_000_000, "progress": 0.75}}}, at
+    )
+    tracker.update_downloads(table, at)
+
+
+def test_stall_is_shown_once_and_cleared_when_data_moves() -> None:
+    tracker, table, later = stalled()
     (request,) = tracker
     assert request.download.stalled is True
     assert request.timeline[-1].detail == "stalled: no data for 30 minutes"
-    table.apply(
-        {"rid": 2, "torrents": {HASH: {"completed": 3_000_000, "progress": 0.75}}},
-        later,
-    )
-    tracker.update_downloads(table, later)
+    data_moves(tracker, table, later)
     assert request.download.stalled is False
     assert request.timeline[-1].detail == "data is moving again"
 
@@ -255,3 +265,11 @@ def test_small_progress_is_not_a_visible_change() -> None:
     outcome = tracker.update_downloads(table, T0)
     assert outcome.is_visible
     assert not outcome.is_change  # figures are shown, not written to disk
+
+
+def test_a_stalled_download_is_stuck_until_data_moves() -> None:
+    tracker, table, later = stalled()
+    (stuck,) = tracker.stuck(later)
+    assert (stuck.stage, stuck.reason) == (Stage.DOWNLOADING, StuckReason.STALLED)
+    data_moves(tracker, table, later)
+    assert tracker.stuck(later) == []

@@ -20,10 +20,7 @@ from custom_components.media_request_tracker.core.model import (
     Source,
     Stage,
 )
-from custom_components.media_request_tracker.core.tracker import (
-    RequestTracker,
-    TrackerOptions,
-)
+from custom_components.media_request_tracker.core.tracker import RequestTracker
 from tests.fakes.jellyfin_items import episode, movie, series, shokofin_path
 
 NOW = datetime(2024, 6, 2, 8, 0, tzinfo=UTC)
@@ -276,18 +273,6 @@ def test_a_download_in_progress_is_not_cut_short_by_an_old_copy() -> None:
         index(movie("Dune: Part Two", 2024, {"Tmdb": "693134"})), NOW
     )
     assert film.stage is Stage.INDEXED
-
-
-def test_unresolved_request_is_reported_after_the_threshold() -> None:
-    tracker = RequestTracker(
-        options=TrackerOptions(unresolved_after=timedelta(hours=2))
-    )
-    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
-    imported(tracker, MediaType.MOVIE, DUNE)
-    assert tracker.verify_library(LibraryIndex(), NOW).unresolved == []
-    assert tracker.verify_library(
-        LibraryIndex(), NOW + timedelta(hours=1)
-    ).unresolved == [film.request_id]
 
 
 def test_index_replaces_an_item_saved_again() -> None:

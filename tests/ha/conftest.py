@@ -17,6 +17,7 @@ from custom_components.media_request_tracker.const import (
     CONF_WEBHOOK_IDS,
     DOMAIN,
 )
+from custom_components.media_request_tracker.store import RequestStore
 from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
 from tests.payloads import SEVERANCE_SERIES_ID
 from tests.services.qbittorrent import QBittorrentProcess
@@ -29,6 +30,8 @@ WEBHOOK_IDS = {
     "jellyfin": "webhook-jellyfin-0123456789abcdef",
 }
 STORAGE_KEY = f"{DOMAIN}.{ENTRY_ID}"
+# Times that change from run to run; snapshots leave them out.
+VOLATILE = ("at", "requested_at", "updated_at", "stage_since")
 
 type PostWebhook = Callable[[str, Any], Awaitable[ClientResponse]]
 
@@ -36,6 +39,20 @@ type PostWebhook = Callable[[str, Any], Awaitable[ClientResponse]]
 @pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
     """Let Home Assistant load our integration from custom_components/."""
+
+
+@pytest.fixture(autouse=True)
+def config_dir_per_test(hass: HomeAssistant, tmp_path: Path) -> None:
+    """Give each test its own config folder: the request journal is a real file."""
+    hass.config.config_dir = str(tmp_path)
+
+
+async def stored_requests(hass: HomeAssistant) -> dict[str, dict[str, Any]]:
+    """What a restart would read: the snapshot with the journal replayed."""
+    store = RequestStore(hass, ENTRY_ID)
+    return {
+        request.request_id: request.as_dict() for request in await store.async_load()
+    }
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ import pytest
 
 from tests.payloads import payload
 
-from .conftest import STORAGE_KEY, WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, stored_requests
 
 ENTITY_ID = "sensor.jellyfin_home_dune_part_two_2024"
 SOURCES = list(WEBHOOK_IDS)
@@ -40,12 +40,12 @@ async def client(hass_client_no_auth, setup_integration, hass: HomeAssistant):
     return client
 
 
-def _snapshot(hass: HomeAssistant, hass_storage) -> tuple:
+async def _snapshot(hass: HomeAssistant) -> tuple:
     state = hass.states.get(ENTITY_ID)
     return (
         state.state,
         state.attributes,
-        json.dumps(hass_storage[STORAGE_KEY]["data"], sort_keys=True),
+        json.dumps(await stored_requests(hass), sort_keys=True),
     )
 
 
@@ -70,15 +70,15 @@ def _cases(source: str) -> list[tuple[str, bytes, int]]:
 
 @pytest.mark.parametrize("source", SOURCES)
 async def test_rejected_bodies_get_their_status_and_change_nothing(
-    hass: HomeAssistant, client, hass_storage, caplog, source: str
+    hass: HomeAssistant, client, caplog, source: str
 ) -> None:
-    before = _snapshot(hass, hass_storage)
+    before = await _snapshot(hass)
     caplog.clear()
     for name, body, status in _cases(source):
         response = await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", data=body)
         assert response.status == status, name
         assert (await response.json())["result"] == "error", name
-    assert _snapshot(hass, hass_storage) == before
+    assert await _snapshot(hass) == before
     assert "Traceback" not in caplog.text
     assert not [r for r in caplog.records if r.levelno >= logging.ERROR]
     ours = [
@@ -93,14 +93,14 @@ async def test_rejected_bodies_get_their_status_and_change_nothing(
 @pytest.mark.parametrize("source", SOURCES)
 @pytest.mark.parametrize("method", ["GET", "PUT", "HEAD"])
 async def test_only_post_is_accepted(
-    hass: HomeAssistant, client, hass_storage, caplog, source: str, method: str
+    hass: HomeAssistant, client, caplog, source: str, method: str
 ) -> None:
-    before = _snapshot(hass, hass_storage)
+    before = await _snapshot(hass)
     response = await client.request(
         method, f"/api/webhook/{WEBHOOK_IDS[source]}", json=payload(VALID[source])
     )
     assert response.status == HTTPStatus.METHOD_NOT_ALLOWED
-    assert _snapshot(hass, hass_storage) == before
+    assert await _snapshot(hass) == before
     # Home Assistant itself names the webhook when it refuses a method; we never let it.
     assert not [
         r
@@ -119,15 +119,15 @@ async def test_only_post_is_accepted(
     ],
 )
 async def test_test_events_and_untracked_types_are_accepted_and_ignored(
-    hass: HomeAssistant, client, hass_storage, source: str, fixture: str
+    hass: HomeAssistant, client, source: str, fixture: str
 ) -> None:
-    before = _snapshot(hass, hass_storage)
+    before = await _snapshot(hass)
     response = await client.post(
         f"/api/webhook/{WEBHOOK_IDS[source]}", json=payload(fixture)
     )
     assert response.status == HTTPStatus.OK
     assert (await response.json())["result"] == "ignored"
-    assert _snapshot(hass, hass_storage) == before
+    assert await _snapshot(hass) == before
 
 
 async def test_jellyfin_sends_json_as_text_plain(hass: HomeAssistant, client) -> None:

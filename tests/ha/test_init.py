@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.payloads import payload
 
-from .conftest import WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, stored_requests
 
 
 async def test_webhooks_are_registered_local_only_and_removed_on_unload(
@@ -41,3 +41,4 @@ async def test_unloaded_entry_changes_nothing_on_a_webhook(
     # Home Assistant answers 200 for unknown ids so as not to reveal which exist.
     assert response.status == HTTPStatus.OK
     assert not hass_storage.get(f"media_request_tracker.{setup_integration.entry_id}")
+    assert not await stored_requests(hass)

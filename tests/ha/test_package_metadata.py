@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 from awesomeversion import AwesomeVersion
+from PIL import Image
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = ROOT / "custom_components" / "media_request_tracker"
@@ -115,3 +116,16 @@ def test_blueprint_passes_home_assistants_blueprint_schema() -> None:
     blueprint = Blueprint(data, expected_domain="automation", schema=BLUEPRINT_SCHEMA)
     assert set(blueprint.inputs) == {"requesters", "default_notify"}
     assert data["triggers"][0]["event_type"] == "media_request_tracker_state_changed"
+
+
+def test_brand_images_have_the_sizes_home_assistant_serves() -> None:
+    # HA 2026.3+ serves brand/ of a custom integration (icons square, logos 2:1).
+    expected = {
+        "icon.png": (256, 256),
+        "icon@2x.png": (512, 512),
+        "logo.png": (256, 128),
+        "logo@2x.png": (512, 256),
+    }
+    for name, size in expected.items():
+        with Image.open(PACKAGE / "brand" / name) as image:
+            assert (image.format, image.size) == ("PNG", size), name

@@ -7,13 +7,15 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from syrupy.assertion import SnapshotAssertion
+from syrupy.filters import props
 
 from custom_components.media_request_tracker.const import DOMAIN
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.jellyfin_items import movie
 from tests.payloads import payload
 
-from .conftest import STORAGE_KEY, PostWebhook
+from .conftest import VOLATILE, PostWebhook, stored_requests
 
 FILM = "sensor.jellyfin_home_dune_part_two_2024"
 SERIES = "sensor.jellyfin_home_severance_2022"
@@ -51,9 +53,7 @@ async def test_remove_deletes_entity_and_stored_request(
     await hass.async_block_till_done()
     assert hass.states.get(FILM) is None
     assert er.async_get(hass).async_get(FILM) is None
-    assert [r["request_id"] for r in hass_storage[STORAGE_KEY]["data"]["requests"]] == [
-        "43"
-    ]
+    assert list(await stored_requests(hass)) == ["43"]
     assert hass.states.get("sensor.jellyfin_home_active_requests").state == "1"
 
 
@@ -117,3 +117,15 @@ async def test_a_request_of_an_unloaded_entry_is_refused(
             DOMAIN, "mark_available", {"entity_id": FILM}, blocking=True
         )
     assert error.value.translation_key == "not_loaded"
+
+
+async def test_get_requests_answers_in_the_documented_shape(
+    hass: HomeAssistant, two_requests: None, snapshot: SnapshotAssertion
+) -> None:
+    await hass.services.async_call(
+        DOMAIN, "mark_available", {"entity_id": FILM}, blocking=True
+    )
+    response = await hass.services.async_call(
+        DOMAIN, "get_requests", {}, blocking=True, return_response=True
+    )
+    assert response == snapshot(exclude=props(*VOLATILE))

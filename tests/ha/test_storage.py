@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from http import HTTPStatus
+from pathlib import Path
+import time
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -17,21 +19,19 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.media_request_tracker.const import CONF_RETENTION_DAYS
 from tests.payloads import jellyseerr, payload
 
-from .conftest import ENTRY_ID, STORAGE_KEY, PostWebhook
+from .conftest import ENTRY_ID, STORAGE_KEY, PostWebhook, stored_requests
 
 
 async def test_answer_comes_only_after_the_request_is_stored(
-    hass: HomeAssistant, post_webhook: PostWebhook, hass_storage
+    hass: HomeAssistant, post_webhook: PostWebhook
 ) -> None:
     response = await post_webhook(
         "jellyseerr", payload("jellyseerr_movie_auto_approved")
     )
     assert response.status == HTTPStatus.OK
-    # No timer has run: the save happened before the answer.
-    stored = hass_storage[STORAGE_KEY]
-    assert stored["version"] == 1
-    (request,) = stored["data"]["requests"]
-    assert (request["request_id"], request["stage"]) == ("42", "approved")
+    # No timer has run: the write happened before the answer.
+    stored = await stored_requests(hass)
+    assert stored["42"]["stage"] == "approved"
 
 
 async def test_a_burst_of_100_webhooks_causes_a_handful_of_writes(
@@ -41,15 +41,15 @@ async def test_a_burst_of_100_webhooks_causes_a_handful_of_writes(
     hass_storage,
 ) -> None:
     store = setup_integration.runtime_data.hub.store
-    saves_before = store.save_count
-    real_save = store._file.async_save
+    appends_before = store.stats.appends
+    real_append = store._journal.append
 
-    async def save_at_disk_speed(data):
-        # The test storage writes to memory at once; a disk takes a while.
-        await asyncio.sleep(0.005)
-        await real_save(data)
+    def append_at_disk_speed(data: bytes) -> None:
+        # A slow disk: each write takes 5 ms, so later webhooks pile up.
+        time.sleep(0.005)
+        real_append(data)
 
-    store._file.async_save = save_at_disk_speed
+    store._journal.append = append_at_disk_speed
     bodies = [
         jellyseerr("jellyseerr_movie_auto_approved", request_id=str(1000 + n))
         for n in range(100)
@@ -58,8 +58,8 @@ async def test_a_burst_of_100_webhooks_causes_a_handful_of_writes(
         *(post_webhook("jellyseerr", body) for body in bodies)
     )
     assert {response.status for response in responses} == {HTTPStatus.OK}
-    assert len(hass_storage[STORAGE_KEY]["data"]["requests"]) == 100
-    assert store.save_count - saves_before <= 5
+    assert len(await stored_requests(hass)) == 100
+    assert store.stats.appends - appends_before <= 5
 
 
 async def test_finished_requests_are_removed_after_retention(
@@ -100,9 +100,7 @@ async def test_finished_requests_are_removed_after_retention(
         is None
     )
     assert hass.states.get("sensor.jellyfin_home_severance_2022").state == "requested"
-    assert [r["request_id"] for r in hass_storage[STORAGE_KEY]["data"]["requests"]] == [
-        "43"
-    ]
+    assert list(await stored_requests(hass)) == ["43"]
 
 
 async def test_removing_the_entry_deletes_its_storage(
@@ -112,10 +110,12 @@ async def test_removing_the_entry_deletes_its_storage(
     hass_storage,
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
-    assert STORAGE_KEY in hass_storage
+    assert await stored_requests(hass)
     await hass.config_entries.async_remove(setup_integration.entry_id)
     await hass.async_block_till_done()
     assert STORAGE_KEY not in hass_storage
+    assert not await stored_requests(hass)
+    assert not list(Path(hass.config.path(".storage")).glob(f"{STORAGE_KEY}*"))
 
 
 async def test_unreadable_stored_request_is_skipped(
@@ -141,3 +141,83 @@ async def test_unreadable_stored_request_is_skipped(
     await hass.async_block_till_done()
     assert hass.states.get("sensor.jellyfin_home_alien_1979").state == "indexed"
     assert hass.states.get("sensor.jellyfin_home_active_requests").state == "1"
+
+
+def journal_path(hass: HomeAssistant) -> Path:
+    return Path(hass.config.path(".storage", f"{STORAGE_KEY}.journal"))
+
+
+async def test_a_webhook_writes_only_the_request_it_changed(
+    hass: HomeAssistant, post_webhook: PostWebhook, setup_integration: MockConfigEntry
+) -> None:
+    store = setup_integration.runtime_data.hub.store
+    for number in range(50):
+        await post_webhook(
+            "jellyseerr",
+            jellyseerr("jellyseerr_movie_auto_approved", request_id=str(number)),
+        )
+    first = store.stats.bytes_written
+    await post_webhook(
+        "jellyseerr", jellyseerr("jellyseerr_movie_auto_approved", request_id="50")
+    )
+    # The 51st request costs what the first one did, not 51 requests' worth.
+    assert store.stats.bytes_written - first < 2 * first / 50
+
+
+async def test_the_journal_is_folded_into_the_snapshot_once_it_outgrows_it(
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    setup_integration: MockConfigEntry,
+    hass_storage,
+    monkeypatch,
+) -> None:
+    monkeypatch.setattr(
+        "custom_components.media_request_tracker.store.COMPACT_AFTER_BYTES", 4096
+    )
+    store = setup_integration.runtime_data.hub.store
+    for number in range(20):
+        await post_webhook(
+            "jellyseerr",
+            jellyseerr("jellyseerr_movie_auto_approved", request_id=str(number)),
+        )
+    await hass.async_block_till_done()
+    assert store.stats.compactions >= 1
+    assert len(hass_storage[STORAGE_KEY]["data"]["requests"]) >= 10
+    assert len(await stored_requests(hass)) == 20
+
+
+async def test_unloading_leaves_everything_in_the_snapshot(
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    setup_integration: MockConfigEntry,
+    hass_storage,
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    await hass.config_entries.async_unload(setup_integration.entry_id)
+    (request,) = hass_storage[STORAGE_KEY]["data"]["requests"]
+    assert request["request_id"] == "42"
+    assert not journal_path(hass).exists() or not journal_path(hass).read_bytes()
+
+
+async def test_a_line_cut_short_by_a_kill_is_skipped_and_the_rest_kept(
+    hass: HomeAssistant, post_webhook: PostWebhook, caplog
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    with journal_path(hass).open("ab") as journal:
+        journal.write(b'{"put": {"request_id": "43", "tit')
+    assert list(await stored_requests(hass)) == ["42"]
+    assert "Skipped unreadable line 2 of the request journal" in caplog.text
+    assert "Traceback" not in caplog.text
+
+
+async def test_a_compaction_cut_short_is_completed_from_the_old_journal(
+    hass: HomeAssistant, post_webhook: PostWebhook, setup_integration: MockConfigEntry
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    # Killed after the journal was set aside, before the snapshot was written.
+    setup_integration.runtime_data.hub.store._journal.rotate()
+    assert not journal_path(hass).exists()
+    await post_webhook(
+        "jellyseerr", jellyseerr("jellyseerr_tv_pending", request_id="43")
+    )
+    assert sorted(await stored_requests(hass)) == ["42", "43"]

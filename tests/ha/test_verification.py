@@ -11,7 +11,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.media_request_tracker.const import (
-    CONF_UNRESOLVED_HOURS,
+    CONF_STUCK_IMPORTING_HOURS,
     CONF_VERIFY_INTERVAL,
     DOMAIN,
 )
@@ -128,9 +128,8 @@ async def test_re_request_already_in_the_library_is_available_at_once(
     assert hass.states.get(f"{FILM}_2") is None
 
 
-async def test_request_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_available(
+async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_available(
     hass: HomeAssistant,
-    hass_client,
     hass_client_no_auth,
     config_entry: MockConfigEntry,
     fake_jellyfin: FakeJellyfin,
@@ -138,7 +137,7 @@ async def test_request_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_av
     assert await async_setup_component(hass, "repairs", {})
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
-        config_entry, options={CONF_UNRESOLVED_HOURS: 0, CONF_VERIFY_INTERVAL: 60}
+        config_entry, options={CONF_STUCK_IMPORTING_HOURS: 0, CONF_VERIFY_INTERVAL: 60}
     )
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
@@ -151,22 +150,30 @@ async def test_request_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_av
     await webhooks.post(
         f"/api/webhook/{hooks['radarr']}", json=payload("radarr_download")
     )
-    await config_entry.runtime_data.verifier.async_refresh()
+    config_entry.runtime_data.hub.async_check_stuck()
 
-    issue_id = f"not_in_library_{ENTRY_ID}_42"
+    issue_id = f"stuck_{ENTRY_ID}_42"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue is not None
     assert issue.is_fixable
-    assert issue.translation_placeholders == {
-        "title": "Dune: Part Two (2024)",
-        "stage": "importing",
-    }
+    assert issue.translation_key == "stuck_not_imported"
+    assert issue.translation_placeholders["title"] == "Dune: Part Two (2024)"
+    assert issue.translation_placeholders["stage"] == "importing"
 
     flows = hass.data["repairs"]["flow_manager"]
     flow = await flows.async_init(DOMAIN, data={"issue_id": issue_id})
-    assert flow["step_id"] == "confirm"
-    assert flow["description_placeholders"] == {"title": "Dune: Part Two (2024)"}
-    result = await flows.async_configure(flow["flow_id"], {})
+    assert flow["type"] == "menu"
+    assert flow["menu_options"] == ["recheck", "mark_available"]
+    recheck = await flows.async_configure(flow["flow_id"], {"next_step_id": "recheck"})
+    assert recheck["type"] == "abort"
+    assert recheck["reason"] == "still_stuck"
+
+    flow = await flows.async_init(DOMAIN, data={"issue_id": issue_id})
+    confirm = await flows.async_configure(
+        flow["flow_id"], {"next_step_id": "mark_available"}
+    )
+    assert confirm["step_id"] == "mark_available"
+    result = await flows.async_configure(confirm["flow_id"], {})
     assert result["type"] == "create_entry"
     state = hass.states.get(FILM)
     assert state.state == "available"

@@ -180,7 +180,8 @@ class MediaRequest:
     shoko_unmatched: bool = False
     # Imported files as the *arr names them, each with the episodes it holds.
     file_paths: dict[str, tuple[EpisodeKey, ...]] = field(default_factory=dict)
-    waiting_since: datetime | None = None
+    # When the request entered its stage; stuck detection counts from here.
+    stage_since: datetime | None = None
     download: DownloadStatus = field(default_factory=DownloadStatus)
     download_problem: str | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
@@ -254,9 +255,7 @@ class MediaRequest:
                 path: [str(key) for key in keys]
                 for path, keys in self.file_paths.items()
             },
-            "waiting_since": self.waiting_since.isoformat()
-            if self.waiting_since
-            else None,
+            "stage_since": self.stage_since.isoformat() if self.stage_since else None,
             "size": self.download.size,
             "download_problem": self.download_problem,
             "timeline": [entry.as_dict() for entry in self.timeline],
@@ -267,13 +266,17 @@ class MediaRequest:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Read a stored request."""
         updated_at = data.get("updated_at")
-        waiting_since = data.get("waiting_since")
+        stage = Stage(data["stage"])
+        timeline = [
+            TimelineEntry.from_dict(entry) for entry in data.get("timeline", ())
+        ]
+        stage_since = data.get("stage_since")
         return cls(
             request_id=data["request_id"],
             media_type=MediaType(data["media_type"]),
             title=data["title"],
             year=data.get("year"),
-            stage=Stage(data["stage"]),
+            stage=stage,
             requested_at=datetime.fromisoformat(data["requested_at"]),
             origin=Source(data.get("origin", Source.JELLYSEERR)),
             ids=MediaIds(
@@ -305,13 +308,23 @@ class MediaRequest:
                 path: tuple(EpisodeKey.parse(key) for key in keys)
                 for path, keys in data.get("file_paths", {}).items()
             },
-            waiting_since=datetime.fromisoformat(waiting_since)
-            if waiting_since
-            else None,
+            stage_since=datetime.fromisoformat(stage_since)
+            if stage_since
+            else _entered(stage, timeline),
             download=DownloadStatus(size=data.get("size")),
             download_problem=data.get("download_problem"),
-            timeline=[
-                TimelineEntry.from_dict(entry) for entry in data.get("timeline", ())
-            ],
+            timeline=timeline,
             updated_at=datetime.fromisoformat(updated_at) if updated_at else None,
         )
+
+
+def _entered(stage: Stage, timeline: list[TimelineEntry]) -> datetime | None:
+    """When a request stored before ``stage_since`` existed entered its stage."""
+    entered: datetime | None = None
+    previous: Stage | None = None
+    for entry in timeline:
+        if entry.rejected:
+            continue
+        if entry.state is not previous:
+            entered, previous = entry.at, entry.state
+    return entered if previous is stage else None

@@ -6,9 +6,11 @@ the HA layer can update entities, fire events and persist, in that order.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 import re
 
 from .correlation import (
@@ -109,8 +111,6 @@ class Outcome:
     transitions: list[Transition] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     ignored: str | None = None
-    # Requests waiting past the threshold that the library does not show.
-    unresolved: list[str] = field(default_factory=list)
 
     @property
     def is_change(self) -> bool:
@@ -123,13 +123,56 @@ class Outcome:
         return bool(self.changed or self.refreshed)
 
 
+class StuckReason(StrEnum):
+    """Why a request stopped moving; each names a different fix."""
+
+    NOT_GRABBED = "not_grabbed"
+    NOT_STARTED = "not_started"
+    STALLED = "stalled"
+    NOT_IMPORTED = "not_imported"
+    NOT_MATCHED = "not_matched"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StuckThresholds:
+    """How long each stage may last before a request counts as stuck."""
+
+    approved: timedelta = timedelta(hours=6)
+    indexed: timedelta = timedelta(hours=2)
+    importing: timedelta = timedelta(hours=1)
+    anime_matching: timedelta = timedelta(hours=2)
+
+    def for_stage(self, stage: Stage) -> tuple[timedelta, StuckReason] | None:
+        """Return the threshold and reason for a stage; None where waiting is normal."""
+        match stage:
+            case Stage.APPROVED:
+                return self.approved, StuckReason.NOT_GRABBED
+            case Stage.INDEXED:
+                return self.indexed, StuckReason.NOT_STARTED
+            case Stage.DOWNLOAD_DONE | Stage.IMPORTING:
+                return self.importing, StuckReason.NOT_IMPORTED
+            case Stage.ANIME_MATCHING:
+                return self.anime_matching, StuckReason.NOT_MATCHED
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class StuckRequest:
+    """A request past its stage's threshold."""
+
+    request_id: str
+    stage: Stage
+    since: datetime
+    reason: StuckReason
+
+
 @dataclass(frozen=True, kw_only=True, slots=True)
 class TrackerOptions:
     """Behaviour a user can choose in the options flow."""
 
     track_unrequested: bool = True
     stall_after: timedelta = timedelta(minutes=30)
-    unresolved_after: timedelta = timedelta(hours=2)
+    stuck: StuckThresholds = field(default_factory=StuckThresholds)
 
 
 class RequestTracker:
@@ -143,6 +186,12 @@ class RequestTracker:
         """Start from stored requests."""
         self._requests: dict[str, MediaRequest] = {r.request_id: r for r in requests}
         self.options = options or TrackerOptions()
+        # Kept up to date on every move, so a summary costs nothing per request.
+        self._stage_counts = Counter(r.stage for r in self._requests.values())
+
+    def stage_counts(self) -> dict[Stage, int]:
+        """Return how many requests are in each stage."""
+        return {stage: self._stage_counts[stage] for stage in Stage}
 
     def __iter__(self) -> Iterator[MediaRequest]:
         """Iterate in insertion order."""
@@ -203,7 +252,10 @@ class RequestTracker:
 
     def remove(self, request_id: str) -> MediaRequest | None:
         """Stop tracking a request."""
-        return self._requests.pop(request_id, None)
+        request = self._requests.pop(request_id, None)
+        if request is not None:
+            self._stage_counts[request.stage] -= 1
+        return request
 
     def expired(self, older_than: datetime) -> list[str]:
         """Terminal requests untouched since ``older_than``, due for removal."""
@@ -340,17 +392,37 @@ class RequestTracker:
         outcome = Outcome()
         for request in self.awaiting_library():
             if request.media_type is MediaType.MOVIE:
-                found = self._verify_film(request, library, now, outcome)
+                self._verify_film(request, library, now, outcome)
             else:
-                found = self._verify_series(request, library, now, outcome)
-            waited = now - (request.waiting_since or now)
-            if (
-                not found
-                and request.stage in WAITING_STAGES
-                and waited >= self.options.unresolved_after
-            ):
-                outcome.unresolved.append(request.request_id)
+                self._verify_series(request, library, now, outcome)
         return outcome
+
+    def stuck(self, now: datetime) -> list[StuckRequest]:
+        """Every request that has stayed in its stage past the threshold.
+
+        A download counts once qBittorrent has moved no data for the stall
+        time; the other stages count from when the request entered them.
+        """
+        found: list[StuckRequest] = []
+        for request in self._requests.values():
+            since = request.stage_since or request.requested_at
+            if request.stage is Stage.DOWNLOADING:
+                if request.download.stalled:
+                    found.append(
+                        StuckRequest(
+                            request.request_id,
+                            request.stage,
+                            since,
+                            StuckReason.STALLED,
+                        )
+                    )
+                continue
+            rule = self.options.stuck.for_stage(request.stage)
+            if rule is not None and now - since >= rule[0]:
+                found.append(
+                    StuckRequest(request.request_id, request.stage, since, rule[1])
+                )
+        return found
 
     def _verify_film(
         self,
@@ -818,12 +890,14 @@ class RequestTracker:
             ids=media.ids,
             is_anime=media.is_anime,
             poster_url=media.poster_url,
+            stage_since=now,
             updated_at=now,
         )
         request.add_timeline(
             TimelineEntry(at=now, state=stage, source=source, detail=detail)
         )
         self._requests[request_id] = request
+        self._stage_counts[stage] += 1
         outcome.created.append(request_id)
         outcome.changed[request_id] = request
         outcome.transitions.append(Transition(request_id, None, stage, source, detail))
@@ -863,10 +937,11 @@ class RequestTracker:
             outcome.changed[request.request_id] = request
             return
         previous = request.stage
+        self._stage_counts[request.stage] -= 1
+        self._stage_counts[target] += 1
         request.stage = target
         request.updated_at = now
-        if target in WAITING_STAGES and request.waiting_since is None:
-            request.waiting_since = now
+        request.stage_since = now
         request.add_timeline(
             TimelineEntry(at=now, state=target, source=source, detail=detail)
         )

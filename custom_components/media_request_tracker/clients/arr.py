@@ -1,0 +1,168 @@
+"""Radarr's and Sonarr's notification ("Connect") API, v3.
+
+Both apps share it: ``GET``/``POST /api/v3/notification``, ``PUT`` and
+``DELETE /api/v3/notification/{id}``, ``POST /api/v3/notification/test``, with
+the ``X-Api-Key`` header. Creating or changing an enabled connection makes the
+app send a ``Test`` event to it first; if that fails it answers ``400`` with
+a list of validation failures and saves nothing.
+
+Written here rather than taken from aiopyarr (23.4.0, the version Home
+Assistant core pins), which does have these endpoints and takes a session, but:
+it logs every response body at debug level, and the notification list holds
+every connection's URL, ours (whose webhook id is a secret) and the user's
+other ones; a ``400`` becomes a bare "status code 400", dropping the reason
+the app gives; and its models rebuild resources field by field, which is more
+than the five calls used here need. Resources stay plain JSON objects, so a
+field a newer app adds survives a read-modify-write.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
+import json
+from typing import Any
+
+import aiohttp
+
+REQUEST_TIMEOUT = 20
+NOTIFICATION_PATH = "/api/v3/notification"
+
+
+class ArrError(Exception):
+    """Radarr or Sonarr answered with something we cannot use."""
+
+
+class ArrConnectionError(ArrError):
+    """The app could not be reached, or failed on its side."""
+
+
+class ArrAuthError(ArrError):
+    """The app refused the API key."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArrValidationFailure:
+    """One reason the app gave for refusing a resource."""
+
+    property_name: str
+    message: str
+
+
+class ArrRejectedError(ArrError):
+    """The app refused the resource (400), for instance because its test event failed.
+
+    The app's messages may quote the connection's URL, so they are kept in
+    ``failures`` and left out of ``str(error)``.
+    """
+
+    def __init__(self, app: str, failures: tuple[ArrValidationFailure, ...]) -> None:
+        """Keep the failures; the message names only the fields."""
+        fields = ", ".join(sorted({f.property_name or "?" for f in failures})) or "?"
+        super().__init__(f"{app} refused the connection (fields: {fields})")
+        self.failures = failures
+
+
+class ArrClient:
+    """Manages the notification connections of one Radarr or Sonarr."""
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        api_key: str,
+        *,
+        app: str = "Radarr",
+    ) -> None:
+        """Use the caller's session, so Home Assistant's shared one can be injected."""
+        self._session = session
+        self._url = url.rstrip("/")
+        self._app = app
+        self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
+
+    async def async_get_notifications(self) -> list[dict[str, Any]]:
+        """Every connection, of every kind (webhooks, Discord, e-mail …)."""
+        data = await self._request("GET", NOTIFICATION_PATH)
+        if not isinstance(data, list):
+            raise ArrError(f"{self._app} did not return a list of connections")
+        return [item for item in data if isinstance(item, dict)]
+
+    async def async_add_notification(
+        self, resource: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Create a connection; the app tests it first when any event is on."""
+        return await self._resource("POST", NOTIFICATION_PATH, resource)
+
+    async def async_update_notification(
+        self, resource: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """Replace the connection ``resource["id"]``; tested first if it changed."""
+        return await self._resource(
+            "PUT", f"{NOTIFICATION_PATH}/{int(resource['id'])}", resource
+        )
+
+    async def async_delete_notification(self, notification_id: int) -> None:
+        """Delete one connection."""
+        await self._request("DELETE", f"{NOTIFICATION_PATH}/{int(notification_id)}")
+
+    async def async_test_notification(self, resource: Mapping[str, Any]) -> None:
+        """Have the app send its ``Test`` event to a connection, saved or not."""
+        await self._request("POST", f"{NOTIFICATION_PATH}/test", resource)
+
+    async def _resource(
+        self, method: str, path: str, resource: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        data = await self._request(method, path, resource)
+        if not isinstance(data, dict):
+            raise ArrError(f"{self._app} did not return the saved connection")
+        return data
+
+    async def _request(
+        self, method: str, path: str, body: Mapping[str, Any] | None = None
+    ) -> Any:
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                async with self._session.request(
+                    method,
+                    f"{self._url}{path}",
+                    json=dict(body) if body is not None else None,
+                    headers=self._headers,
+                ) as response:
+                    if response.status == 401:
+                        raise ArrAuthError(f"{self._app} refused the API key")
+                    content = await response.read()
+                    status = response.status
+        except (aiohttp.ClientError, TimeoutError) as err:
+            raise ArrConnectionError(
+                f"cannot reach {self._app}: {err or type(err).__name__}"
+            ) from err
+        if status == 400:
+            raise ArrRejectedError(self._app, _failures(content))
+        if status >= 400:
+            raise ArrConnectionError(
+                f"{self._app} answered {status} to {method} {path}"
+            )
+        if not content.strip():
+            return None
+        try:
+            return json.loads(content)
+        except ValueError as err:
+            raise ArrError(f"{self._app} sent invalid JSON for {path}") from err
+
+
+def _failures(content: bytes) -> tuple[ArrValidationFailure, ...]:
+    """Read a 400 body: a list of validation failures, or ``{"message": …}``."""
+    try:
+        data = json.loads(content)
+    except ValueError:
+        return ()
+    items = data if isinstance(data, list) else [data]
+    return tuple(
+        ArrValidationFailure(
+            property_name=str(item.get("propertyName") or ""),
+            message=str(item.get("errorMessage") or item.get("message") or ""),
+        )
+        for item in items
+        if isinstance(item, dict)
+    )

@@ -1,0 +1,192 @@
+"""Jellyseerr's (Seerr's) webhook notification agent, read and written over its API.
+
+``GET``/``POST /api/v1/settings/notifications/webhook`` and ``POST …/webhook/test``
+with the ``X-Api-Key`` header (a missing or wrong key gets ``403``). The agent
+is a single slot; a ``POST`` replaces all of it.
+
+The payload template travels **double-encoded**: ``options.jsonPayload`` in a
+``POST`` is a JSON string *literal* whose content is the template's JSON text
+(what the UI sends, ``JSON.stringify(text)``). Seerr checks only that it
+parses, stores it base64-encoded, and at send time runs
+``JSON.parse(JSON.parse(decoded))``. A ``GET`` parses it once, so it returns
+the template text. A template sent once-encoded is stored (``200``), but every
+send then fails and ``/test`` answers ``500``; a ``jsonPayload`` that is not a
+string is refused by the API schema (``400``). Checked against
+``server/routes/settings/notifications.ts`` and
+``server/lib/notifications/agents/webhook.ts``, Jellyseerr 1.9 to Seerr 3.1.
+
+Written here rather than taken from python-overseerr, which has these calls:
+Home Assistant core's Overseerr integration pins it at a different exact
+version in each release (0.7.1 in 2025.4, 0.8.0 in 2026.2), so pinning our own
+would make Home Assistant reinstall one or the other at every start for users
+of both integrations; it takes a host and port rather than a URL; and its save
+call leaves out ``authHeader`` and ``supportVariables``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+import json
+from typing import Any
+
+import aiohttp
+
+REQUEST_TIMEOUT = 20
+WEBHOOK_PATH = "/api/v1/settings/notifications/webhook"
+
+
+class JellyseerrError(Exception):
+    """Jellyseerr answered with something we cannot use."""
+
+
+class JellyseerrConnectionError(JellyseerrError):
+    """Jellyseerr could not be reached, or failed on its side."""
+
+
+class JellyseerrAuthError(JellyseerrError):
+    """Jellyseerr refused the API key."""
+
+
+class JellyseerrRejectedError(JellyseerrError):
+    """Jellyseerr refused the settings (400)."""
+
+
+class JellyseerrTestFailedError(JellyseerrError):
+    """Jellyseerr could not deliver its test notification to the webhook URL."""
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class WebhookAgentSettings:
+    """The webhook agent's settings, with the template as the text the UI shows."""
+
+    enabled: bool
+    types: int
+    webhook_url: str
+    # None when the stored payload is not a JSON string: saved once-encoded by
+    # some API client, so every send fails.
+    payload_template: str | None
+    auth_header: str = ""
+    support_variables: bool = False
+    embed_poster: bool | None = None
+
+    def template(self) -> Any:
+        """Parse the template; None when it does not parse."""
+        if self.payload_template is None:
+            return None
+        try:
+            return json.loads(self.payload_template)
+        except ValueError:
+            return None
+
+    def as_request(self) -> dict[str, Any]:
+        """Build the body of a ``POST``, with the template double-encoded."""
+        body: dict[str, Any] = {
+            "enabled": self.enabled,
+            "types": self.types,
+            "options": {
+                "webhookUrl": self.webhook_url,
+                "jsonPayload": json.dumps(self.payload_template or "{}"),
+                "authHeader": self.auth_header,
+                "supportVariables": self.support_variables,
+            },
+        }
+        if self.embed_poster is not None:
+            body["embedPoster"] = self.embed_poster
+        return body
+
+
+class JellyseerrClient:
+    """Reads and writes the webhook agent of one Jellyseerr."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, api_key: str) -> None:
+        """Use the caller's session, so Home Assistant's shared one can be injected."""
+        self._session = session
+        self._url = url.rstrip("/")
+        self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
+
+    async def async_get_webhook(self) -> WebhookAgentSettings:
+        """Read the webhook agent's settings."""
+        status, data = await self._request("GET", WEBHOOK_PATH)
+        if status != 200 or not isinstance(data, dict):
+            raise JellyseerrError("Jellyseerr did not return its webhook settings")
+        options = data.get("options")
+        if not isinstance(options, dict):
+            options = {}
+        payload = options.get("jsonPayload")
+        embed_poster = data.get("embedPoster")
+        return WebhookAgentSettings(
+            enabled=data.get("enabled") is True,
+            types=data["types"] if isinstance(data.get("types"), int) else 0,
+            webhook_url=str(options.get("webhookUrl") or ""),
+            payload_template=payload if isinstance(payload, str) else None,
+            auth_header=str(options.get("authHeader") or ""),
+            support_variables=options.get("supportVariables") is True,
+            embed_poster=embed_poster if isinstance(embed_poster, bool) else None,
+        )
+
+    async def async_save_webhook(self, settings: WebhookAgentSettings) -> None:
+        """Replace the webhook agent's settings."""
+        status, data = await self._request("POST", WEBHOOK_PATH, settings.as_request())
+        if status == 400:
+            raise JellyseerrRejectedError(
+                f"Jellyseerr refused the webhook settings: {_message(data)}"
+            )
+        if status != 200:
+            raise JellyseerrConnectionError(
+                f"Jellyseerr answered {status} when saving the webhook settings"
+            )
+
+    async def async_test_webhook(self, settings: WebhookAgentSettings) -> None:
+        """Have Jellyseerr send its test notification with these (unsaved) settings."""
+        status, data = await self._request(
+            "POST", f"{WEBHOOK_PATH}/test", settings.as_request()
+        )
+        if status == 204:
+            return
+        if status == 400:
+            raise JellyseerrRejectedError(
+                f"Jellyseerr refused the webhook settings: {_message(data)}"
+            )
+        if status == 500:
+            raise JellyseerrTestFailedError(
+                "Jellyseerr could not deliver its test notification"
+            )
+        raise JellyseerrConnectionError(
+            f"Jellyseerr answered {status} to the webhook test"
+        )
+
+    async def _request(
+        self, method: str, path: str, body: dict[str, Any] | None = None
+    ) -> tuple[int, Any]:
+        try:
+            async with asyncio.timeout(REQUEST_TIMEOUT):
+                async with self._session.request(
+                    method, f"{self._url}{path}", json=body, headers=self._headers
+                ) as response:
+                    if response.status in (401, 403):
+                        raise JellyseerrAuthError("Jellyseerr refused the API key")
+                    content = await response.read()
+                    status = response.status
+        except (aiohttp.ClientError, TimeoutError) as err:
+            raise JellyseerrConnectionError(
+                f"cannot reach Jellyseerr: {err or type(err).__name__}"
+            ) from err
+        if status >= 500 and not path.endswith("/test"):
+            raise JellyseerrConnectionError(f"Jellyseerr answered {status} for {path}")
+        if not content.strip():
+            return status, None
+        try:
+            return status, json.loads(content)
+        except ValueError:
+            if status < 300:
+                raise JellyseerrError(
+                    f"Jellyseerr sent invalid JSON for {path}"
+                ) from None
+            return status, None
+
+
+def _message(data: Any) -> str:
+    if isinstance(data, dict) and isinstance(data.get("message"), str):
+        return str(data["message"])
+    return "no reason given"

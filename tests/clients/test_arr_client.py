@@ -1,0 +1,152 @@
+"""The Radarr/Sonarr notification client against a fake that answers as their API does."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from custom_components.media_request_tracker.clients.arr import (
+    ArrAuthError,
+    ArrClient,
+    ArrConnectionError,
+    ArrError,
+    ArrRejectedError,
+)
+from tests.fakes.arr import FakeArr
+from tests.fakes.receiver import Canned, Receiver
+
+
+@pytest.fixture
+async def radarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
+    server = FakeArr("Radarr")
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
+    server = Receiver()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+def webhook(url: str, name: str = "Tracker") -> dict[str, object]:
+    return {
+        "name": name,
+        "implementation": "Webhook",
+        "implementationName": "Webhook",
+        "configContract": "WebhookSettings",
+        "onGrab": True,
+        "tags": [],
+        "fields": [{"name": "url", "value": url}, {"name": "method", "value": 1}],
+    }
+
+
+async def test_a_wrong_api_key_is_an_auth_error(radarr: FakeArr, session) -> None:
+    with pytest.raises(ArrAuthError):
+        await ArrClient(session, radarr.url, "wrong").async_get_notifications()
+
+
+async def test_a_new_webhook_is_tested_by_the_app_and_then_listed(
+    radarr: FakeArr, receiver: Receiver, session
+) -> None:
+    client = ArrClient(session, radarr.url, radarr.api_key)
+    saved = await client.async_add_notification(webhook(f"{receiver.url}/hook"))
+    assert [event["eventType"] for event in receiver.received] == ["Test"]
+    listed = await client.async_get_notifications()
+    assert [item["id"] for item in listed] == [saved["id"]]
+    assert listed[0]["onGrab"] is True
+    assert listed[0]["onDownload"] is False
+
+
+async def test_a_refusal_keeps_the_apps_reasons_but_not_in_its_message(
+    radarr: FakeArr, receiver: Receiver, session
+) -> None:
+    receiver.status = 404
+    secret_url = f"{receiver.url}/api/webhook/secret-id"
+    with pytest.raises(ArrRejectedError) as raised:
+        await ArrClient(session, radarr.url, radarr.api_key).async_add_notification(
+            webhook(secret_url)
+        )
+    assert raised.value.failures[0].property_name == "Url"
+    assert "Unable to send test message" in raised.value.failures[0].message
+    assert "secret-id" not in str(raised.value)
+    assert radarr.notifications == {}
+
+
+async def test_an_update_and_a_delete_reach_only_that_connection(
+    radarr: FakeArr, receiver: Receiver, session
+) -> None:
+    client = ArrClient(session, radarr.url, radarr.api_key)
+    other = radarr.add_connection("Discord", implementation="Discord")
+    saved = await client.async_add_notification(webhook(f"{receiver.url}/a"))
+    saved["onDownload"] = True
+    await client.async_update_notification(saved)
+    assert radarr.notifications[saved["id"]]["onDownload"] is True
+    await client.async_delete_notification(saved["id"])
+    assert list(radarr.notifications) == [other["id"]]
+
+
+async def test_a_test_call_sends_the_test_event(
+    radarr: FakeArr, receiver: Receiver, session
+) -> None:
+    await ArrClient(session, radarr.url, radarr.api_key).async_test_notification(
+        webhook(f"{receiver.url}/a")
+    )
+    assert receiver.received[0]["eventType"] == "Test"
+    assert radarr.notifications == {}
+
+
+async def test_an_app_that_is_down_is_a_connection_error(
+    radarr: FakeArr, session
+) -> None:
+    url = radarr.url
+    await radarr.stop()
+    with pytest.raises(ArrConnectionError):
+        await ArrClient(session, url, "key").async_get_notifications()
+
+
+async def test_a_server_error_is_a_connection_error(radarr: FakeArr, session) -> None:
+    radarr.fail_with = 503
+    with pytest.raises(ArrConnectionError):
+        await ArrClient(session, radarr.url, radarr.api_key).async_get_notifications()
+
+
+@pytest.fixture
+async def canned(socket_enabled: None) -> AsyncIterator[Canned]:
+    server = Canned()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.mark.parametrize(
+    ("status", "body"),
+    [(200, b"<html>login</html>"), (200, b'{"not": "a list"}'), (200, b"")],
+)
+async def test_an_answer_that_is_not_a_connection_list_is_an_error(
+    canned: Canned, session, status: int, body: bytes
+) -> None:
+    canned.status, canned.body = status, body
+    with pytest.raises(ArrError):
+        await ArrClient(session, canned.url, "key").async_get_notifications()
+
+
+async def test_a_save_that_returns_no_connection_is_an_error(
+    canned: Canned, session
+) -> None:
+    canned.body = b"[]"
+    with pytest.raises(ArrError):
+        await ArrClient(session, canned.url, "key").async_add_notification({})
+
+
+async def test_a_400_without_a_failure_list_is_still_a_refusal(
+    canned: Canned, session
+) -> None:
+    canned.status, canned.body = 400, b"Bad Request"
+    with pytest.raises(ArrRejectedError) as raised:
+        await ArrClient(session, canned.url, "key").async_test_notification({})
+    assert raised.value.failures == ()
