@@ -1,4 +1,4 @@
-"""Shared fixtures for the client tests: a plain aiohttp session on loopback."""
+"""Shared fixtures for the client tests: an aiohttp session, a receiver, a canned answer."""
 
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
+from tests.fakes.receiver import Canned, Receiver
+
 
 @pytest.fixture
 async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
@@ -14,3 +16,15 @@ async def session(socket_enabled: None) -> AsyncIterator[aiohttp.ClientSession]:
         cookie_jar=aiohttp.CookieJar(unsafe=True)
     ) as session:
         yield session
+
+
+@pytest.fixture
+async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
+    async with Receiver() as server:
+        yield server
+
+
+@pytest.fixture
+async def canned(socket_enabled: None) -> AsyncIterator[Canned]:
+    async with Canned() as server:
+        yield server

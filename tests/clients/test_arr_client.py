@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from custom_components.media_request_tracker.clients.arr import (
@@ -15,22 +13,6 @@ from custom_components.media_request_tracker.clients.arr import (
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.receiver import Canned, Receiver
-
-
-@pytest.fixture
-async def radarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
-    server = FakeArr("Radarr")
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
-    server = Receiver()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def webhook(url: str, name: str = "Tracker") -> dict[str, object]:
@@ -113,14 +95,6 @@ async def test_a_server_error_is_a_connection_error(radarr: FakeArr, session) ->
     radarr.fail_with = 503
     with pytest.raises(ArrConnectionError):
         await ArrClient(session, radarr.url, radarr.api_key).async_get_notifications()
-
-
-@pytest.fixture
-async def canned(socket_enabled: None) -> AsyncIterator[Canned]:
-    server = Canned()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
 
 from custom_components.media_request_tracker.clients.jellyseerr import (
@@ -22,22 +20,6 @@ from custom_components.media_request_tracker.registration import (
 from tests.fakes.jellyseerr import FakeJellyseerr
 from tests.fakes.receiver import Canned, Receiver
 from tests.payloads import payload
-
-
-@pytest.fixture
-async def jellyseerr(socket_enabled: None) -> AsyncIterator[FakeJellyseerr]:
-    server = FakeJellyseerr()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def receiver(socket_enabled: None) -> AsyncIterator[Receiver]:
-    server = Receiver()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 def settings(url: str) -> WebhookAgentSettings:
@@ -151,14 +133,6 @@ async def test_jellyseerr_down_is_a_connection_error(
     await jellyseerr.stop()
     with pytest.raises(JellyseerrConnectionError):
         await JellyseerrClient(session, url, "key").async_get_webhook()
-
-
-@pytest.fixture
-async def canned(socket_enabled: None) -> AsyncIterator[Canned]:
-    server = Canned()
-    await server.start()
-    yield server
-    await server.stop()
 
 
 @pytest.mark.parametrize(

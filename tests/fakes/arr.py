@@ -32,6 +32,8 @@ from aiohttp import web
 
 from tests.payloads import payload
 
+from .server import SendingServer
+
 PRIVATE_VALUE = "********"
 
 _COMMON_FLAGS = (
@@ -145,14 +147,13 @@ def _valid_url(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-class FakeArr:
+class FakeArr(SendingServer):
     """One Radarr (``app="Radarr"``) or Sonarr (``app="Sonarr"``)."""
 
     def __init__(self, app: str = "Radarr", api_key: str | None = None) -> None:
         self.app = app
         self.api_key = api_key or f"{app.lower()}-test-key"
         self.flags = FLAGS[app]
-        self.url = ""
         self.notifications: dict[int, dict[str, Any]] = {}
         # Settings as stored, passwords in clear, keyed by id.
         self._next_id = 1
@@ -160,31 +161,15 @@ class FakeArr:
         # (url, HTTP status or None when unreachable, body) of each event sent.
         self.deliveries: list[tuple[str, int | None, dict[str, Any]]] = []
         self.fail_with: int | None = None
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
 
-    async def start(self, port: int = 0) -> None:
-        app = web.Application()
-        app.router.add_get("/api/v3/notification", self._list)
-        app.router.add_post("/api/v3/notification", self._create)
-        app.router.add_post("/api/v3/notification/test", self._test)
-        app.router.add_get("/api/v3/notification/{id:\\d+}", self._get)
-        app.router.add_put("/api/v3/notification/{id:\\d+}", self._update)
-        app.router.add_delete("/api/v3/notification/{id:\\d+}", self._delete)
-        app.router.add_get("/api/v3/system/status", self._status)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self._session = aiohttp.ClientSession()
-
-    async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/api/v3/notification", self._list)
+        router.add_post("/api/v3/notification", self._create)
+        router.add_post("/api/v3/notification/test", self._test)
+        router.add_get("/api/v3/notification/{id:\\d+}", self._get)
+        router.add_put("/api/v3/notification/{id:\\d+}", self._update)
+        router.add_delete("/api/v3/notification/{id:\\d+}", self._delete)
+        router.add_get("/api/v3/system/status", self._status)
 
     # What a user has set up by hand ------------------------------------------
 

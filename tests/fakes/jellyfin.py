@@ -16,6 +16,8 @@ from typing import Any
 
 from aiohttp import web
 
+from .server import LoopbackServer
+
 SERVER_ID = "8f0c4e2a9b7d4c1e8a6f5b3d2c1e0f9a"
 _TOKEN = re.compile(r'Token="([^"]*)"')
 _ALWAYS = ("Name", "ServerId", "Id", "Type", "IsFolder", "LocationType")
@@ -34,7 +36,7 @@ def _parse_date(text: str) -> datetime:
 
 
 @dataclass
-class FakeJellyfin:
+class FakeJellyfin(LoopbackServer):
     """One Jellyfin server with an in-memory library."""
 
     api_key: str = "jellyfin-test-key"
@@ -42,24 +44,11 @@ class FakeJellyfin:
     library: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     fail_with: int | None = None
-    url: str = ""
-    _runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_get("/System/Info/Public", self._public_info)
-        app.router.add_get("/System/Info", self._info)
-        app.router.add_get("/Items", self._items)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{port}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/System/Info/Public", self._public_info)
+        router.add_get("/System/Info", self._info)
+        router.add_get("/Items", self._items)
 
     def add_item(self, **item: Any) -> dict[str, Any]:
         """Add (or replace) a library item, as a library scan saves it."""

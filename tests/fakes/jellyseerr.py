@@ -28,6 +28,8 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from .server import SendingServer
+
 # Seerr's shipped default payload, as settings.json stores it: base64 of the JSON string
 # literal of the template text (server/lib/settings/index.ts, identical from 1.9 to 3.1).
 DEFAULT_JSON_PAYLOAD = (
@@ -206,12 +208,11 @@ def render(
     return _parse_keys(parsed, notification, type_name)
 
 
-class FakeJellyseerr:
+class FakeJellyseerr(SendingServer):
     """One Jellyseerr with its single webhook slot."""
 
     def __init__(self, api_key: str = "jellyseerr-test-key") -> None:
         self.api_key = api_key
-        self.url = ""
         # settings.json's notifications.agents.webhook, as shipped.
         self.webhook: dict[str, Any] = {
             "enabled": False,
@@ -224,32 +225,14 @@ class FakeJellyseerr:
         self.deliveries: list[tuple[str, int | None, dict[str, Any]]] = []
         self.send_errors: list[str] = []
         self.fail_with: int | None = None
-        self._runner: web.AppRunner | None = None
-        self._session: aiohttp.ClientSession | None = None
 
-    async def start(self, port: int = 0) -> None:
-        app = web.Application()
-        app.router.add_get("/api/v1/status", self._status)
-        app.router.add_get("/api/v1/settings/notifications/webhook", self._get_webhook)
-        app.router.add_post(
-            "/api/v1/settings/notifications/webhook", self._save_webhook
-        )
-        app.router.add_post(
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/api/v1/status", self._status)
+        router.add_get("/api/v1/settings/notifications/webhook", self._get_webhook)
+        router.add_post("/api/v1/settings/notifications/webhook", self._save_webhook)
+        router.add_post(
             "/api/v1/settings/notifications/webhook/test", self._test_webhook
         )
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-        self._session = aiohttp.ClientSession()
-
-    async def stop(self) -> None:
-        if self._session is not None:
-            await self._session.close()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
 
     def set_webhook(
         self,
@@ -406,28 +389,29 @@ class FakeJellyseerr:
             },
         }
 
-    async def _save_webhook(self, request: web.Request) -> web.Response:
+    async def _agent_from(self, request: web.Request) -> dict[str, Any] | web.Response:
+        """The agent a save or a test call sends, or the route's answer when there is none."""
         if (refused := self._guard(request)) is not None:
             return refused
         body = await request.json()
         if (invalid := self._schema_errors(body)) is not None:
             return invalid
         try:
-            self.webhook = self._agent(body)
+            return self._agent(body)
         except (TypeError, ValueError) as err:
             return web.json_response({"message": str(err)}, status=500)
+
+    async def _save_webhook(self, request: web.Request) -> web.Response:
+        agent = await self._agent_from(request)
+        if isinstance(agent, web.Response):
+            return agent
+        self.webhook = agent
         return web.json_response(self.webhook)
 
     async def _test_webhook(self, request: web.Request) -> web.Response:
-        if (refused := self._guard(request)) is not None:
-            return refused
-        body = await request.json()
-        if (invalid := self._schema_errors(body)) is not None:
-            return invalid
-        try:
-            agent = self._agent(body)
-        except (TypeError, ValueError) as err:
-            return web.json_response({"message": str(err)}, status=500)
+        agent = await self._agent_from(request)
+        if isinstance(agent, web.Response):
+            return agent
         notification = {
             "notifySystem": True,
             "notifyAdmin": False,

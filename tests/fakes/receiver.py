@@ -6,29 +6,19 @@ from typing import Any
 
 from aiohttp import web
 
+from .server import LoopbackServer
 
-class Receiver:
+
+class Receiver(LoopbackServer):
     """Answers every POST or PUT with ``status`` and keeps the JSON bodies."""
 
     def __init__(self, status: int = 200) -> None:
         self.status = status
         self.received: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
-        self.url = ""
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/{tail:.*}", self._handle)
 
     async def _handle(self, request: web.Request) -> web.Response:
         self.received.append(await request.json())
@@ -36,27 +26,15 @@ class Receiver:
         return web.json_response({}, status=self.status)
 
 
-class Canned:
+class Canned(LoopbackServer):
     """Answers every request with one canned status and body, as a broken proxy might."""
 
     def __init__(self) -> None:
         self.status = 200
         self.body = b""
-        self.url = ""
-        self._runner: web.AppRunner | None = None
 
-    async def start(self) -> None:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
-
-    async def stop(self) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_route("*", "/{tail:.*}", self._handle)
 
     async def _handle(self, request: web.Request) -> web.Response:
         await request.read()

@@ -15,18 +15,18 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .server import LoopbackServer
+
 RS = "\x1e"
 API_KEY = "shoko-test-key"
 USERNAME, PASSWORD = "admin", "shoko-password"
 
 
-class FakeShoko:
+class FakeShoko(LoopbackServer):
     """One Shoko Server; tests push events with ``emit``."""
 
     def __init__(self, major_version: int = 5) -> None:
         self.major_version = major_version
-        self.url = ""
-        self.port = 0
         self.sockets: list[web.WebSocketResponse] = []
         self.handshakes = 0
         self.negotiations = 0
@@ -35,23 +35,15 @@ class FakeShoko:
         self.connected = asyncio.Event()
         self.feeds: list[str] = []
         self._tokens: set[str] = set()
-        self._runner: web.AppRunner | None = None
         self._tasks: set[asyncio.Task[None]] = set()
 
-    async def start(self, port: int = 0) -> None:
-        app = web.Application()
-        app.router.add_get("/api/v3/Init/Version", self._version)
-        app.router.add_get("/api/v3/Init/Status", self._status)
-        app.router.add_get("/api/v3/ImportFolder", self._import_folders)
-        app.router.add_post("/api/auth", self._auth)
-        app.router.add_post("/signalr/aggregate/negotiate", self._negotiate)
-        app.router.add_get("/signalr/aggregate", self._hub)
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.1)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", port)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
-        self.url = f"http://127.0.0.1:{self.port}"
+    def _add_routes(self, router: web.UrlDispatcher) -> None:
+        router.add_get("/api/v3/Init/Version", self._version)
+        router.add_get("/api/v3/Init/Status", self._status)
+        router.add_get("/api/v3/ImportFolder", self._import_folders)
+        router.add_post("/api/auth", self._auth)
+        router.add_post("/signalr/aggregate/negotiate", self._negotiate)
+        router.add_get("/signalr/aggregate", self._hub)
 
     async def stop(self) -> None:
         """Go away as a server does when it stops: sockets closed, port freed."""
@@ -59,9 +51,7 @@ class FakeShoko:
             await socket.close()
         for task in list(self._tasks):
             task.cancel()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
+        await super().stop()
         self.connected.clear()
 
     async def emit(self, target: str, *arguments: Any, together: bool = False) -> None:

@@ -67,30 +67,6 @@ BROKEN_KEY = "first-half\r\nsecond-half"
 
 
 @pytest.fixture
-async def jellyseerr(socket_enabled: None) -> AsyncIterator[FakeJellyseerr]:
-    server = FakeJellyseerr()
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def radarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
-    server = FakeArr("Radarr")
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def sonarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
-    server = FakeArr("Sonarr")
-    await server.start()
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
 async def sign_in_page(socket_enabled: None) -> AsyncIterator[str]:
     """A reverse proxy that answers every path with its sign-in page."""
 
@@ -115,10 +91,8 @@ def arrs(
 
 @pytest.fixture
 async def shoko(socket_enabled: None) -> AsyncIterator[FakeShoko]:
-    server = FakeShoko(major_version=6)  # v6: the hub itself wants the key
-    await server.start()
-    yield server
-    await server.stop()
+    async with FakeShoko(major_version=6) as server:  # v6: the hub itself wants the key
+        yield server
 
 
 @pytest.fixture(autouse=True)

@@ -6,7 +6,6 @@ event to the URL being saved: that reaches Home Assistant's real webhook here.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 import copy
 from datetime import timedelta
 import logging
@@ -38,6 +37,8 @@ from custom_components.media_request_tracker.const import (
 from custom_components.media_request_tracker.registration import (
     JELLYSEERR_TEMPLATE,
     NOTIFICATION_NAME,
+    RADARR_EVENTS,
+    SONARR_EVENTS,
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
@@ -49,23 +50,6 @@ from .conftest import ENTRY_ID, WEBHOOK_IDS
 OUR_LOGGER = "custom_components.media_request_tracker"
 TAKEN_ISSUE = f"jellyseerr_webhook_taken_{ENTRY_ID}"
 THEIR_URL = "http://n8n.local:5678/webhook/3f0c2b1a"
-RADARR_EVENTS = {
-    "onGrab",
-    "onDownload",
-    "onUpgrade",
-    "onMovieDelete",
-    "onMovieFileDelete",
-    "onManualInteractionRequired",
-}
-SONARR_EVENTS = {
-    "onGrab",
-    "onDownload",
-    "onUpgrade",
-    "onImportComplete",
-    "onSeriesDelete",
-    "onEpisodeFileDelete",
-    "onManualInteractionRequired",
-}
 DUNE_AUTO_APPROVED = {
     "event": "Movie Request Automatically Approved",
     "subject": "Dune: Part Two (2024)",
@@ -100,32 +84,6 @@ async def ha_url(hass: HomeAssistant, hass_client_no_auth) -> str:
     url = str(client.make_url("")).rstrip("/")
     await hass.config.async_update(internal_url=url)
     return url
-
-
-async def _started(server: Any) -> Any:
-    await server.start()
-    return server
-
-
-@pytest.fixture
-async def radarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
-    server = await _started(FakeArr("Radarr"))
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def sonarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
-    server = await _started(FakeArr("Sonarr"))
-    yield server
-    await server.stop()
-
-
-@pytest.fixture
-async def jellyseerr(socket_enabled: None) -> AsyncIterator[FakeJellyseerr]:
-    server = await _started(FakeJellyseerr())
-    yield server
-    await server.stop()
 
 
 @pytest.fixture
@@ -207,6 +165,13 @@ def our_records(
     ]
 
 
+def assert_no_secret_logged(caplog: pytest.LogCaptureFixture, api_key: str) -> None:
+    """Neither a webhook id nor the API key is in anything we logged."""
+    for record in our_records(caplog):
+        for secret in (*WEBHOOK_IDS.values(), api_key):
+            assert secret not in record.getMessage()
+
+
 # Radarr and Sonarr ----------------------------------------------------------------
 
 
@@ -219,7 +184,7 @@ async def test_one_webhook_is_added_with_only_the_events_we_track(
     apps: dict[str, FakeArr],
     ha_url: str,
     source: str,
-    events: set[str],
+    events: frozenset[str],
 ) -> None:
     await set_up(hass, entry)
     [hook] = ours(apps[source], ha_url, source)
@@ -370,9 +335,7 @@ async def test_an_app_that_cannot_reach_home_assistant_is_reported_without_the_u
     ]
     assert "Unable to send test message" in warning.getMessage()
     assert "**REDACTED**" in warning.getMessage()
-    for record in our_records(caplog):
-        for secret in (*WEBHOOK_IDS.values(), radarr.api_key):
-            assert secret not in record.getMessage()
+    assert_no_secret_logged(caplog, radarr.api_key)
 
 
 # Jellyseerr -------------------------------------------------------------------
@@ -500,9 +463,7 @@ async def test_a_service_that_is_down_does_not_stop_set_up_and_logs_one_warning_
     [warning] = our_records(caplog, logging.WARNING)
     assert "Could not register the webhook in Radarr" in warning.getMessage()
     assert "trying again in the background" in warning.getMessage()
-    for record in our_records(caplog):
-        for secret in (*WEBHOOK_IDS.values(), radarr.api_key):
-            assert secret not in record.getMessage()
+    assert_no_secret_logged(caplog, radarr.api_key)
 
 
 async def test_a_service_that_comes_back_is_registered_by_the_retry(
@@ -512,7 +473,7 @@ async def test_a_service_that_comes_back_is_registered_by_the_retry(
     radarr: FakeArr,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    port = int(radarr.url.rsplit(":", 1)[1])
+    port = radarr.port
     await radarr.stop()
     entry = make_entry(fake_jellyfin, radarr=radarr)
     await set_up(hass, entry)
