@@ -94,7 +94,15 @@ class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
         self._attr_name = request.display_name
         self._attr_native_value = request.stage.value
         self._attr_entity_picture = request.poster_url
-        self._attr_extra_state_attributes = request_attributes(request)
+
+    @property
+    def extra_state_attributes(self) -> dict[str, Any]:
+        """Build the attributes when the state is written, and keep no copy.
+
+        With thousands of requests a stored copy per entity, timeline
+        included, would double what the state machine already holds.
+        """
+        return request_attributes(self._request)
 
 
 def request_attributes(request: MediaRequest) -> dict[str, Any]:

@@ -40,6 +40,8 @@ STORAGE_MINOR_VERSION = 1
 
 # The journal is folded into the snapshot once it is larger than both.
 COMPACT_AFTER_BYTES = 256 * 1024
+# Requests serialised between two yields to the event loop while compacting.
+COMPACT_BATCH = 200
 
 
 class StoredData(TypedDict):
@@ -70,6 +72,22 @@ class _RequestStoreFile(Store[StoredData]):
             raise NotImplementedError
         # Minor versions only add optional fields, which the model defaults.
         return {"requests": list(old_data.get("requests", []))}
+
+
+def _replay(stored: dict[str, Any], lines: list[bytes]) -> None:
+    """Apply journal lines, oldest first, to the requests read from the snapshot."""
+    for number, line in enumerate(lines, 1):
+        try:
+            record: Any = json_loads(line)
+            if "delete" in record:
+                stored.pop(str(record["delete"]), None)
+            else:
+                request = record["put"]
+                stored[str(request["request_id"])] = request
+        except (KeyError, TypeError, ValueError):
+            # Only a write cut short by a kill can leave such a line, and it
+            # was never acknowledged.
+            LOGGER.warning("Skipped unreadable line %s of the request journal", number)
 
 
 class _Journal:
@@ -125,7 +143,11 @@ class _Journal:
 
 
 class RequestStore:
-    """Keeps the serialised form of every request and makes changes durable."""
+    """Makes changes to requests durable; holds no copy of them.
+
+    The requests themselves live in the tracker; the store keeps references,
+    and serialises a request only when it writes it.
+    """
 
     def __init__(self, hass: HomeAssistant, entry_id: str) -> None:
         """Create the store for one config entry."""
@@ -135,8 +157,9 @@ class RequestStore:
             hass, STORAGE_VERSION, key, minor_version=STORAGE_MINOR_VERSION
         )
         self._journal = _Journal(Path(hass.config.path(".storage", f"{key}.journal")))
-        self._serialised: dict[str, dict[str, Any]] = {}
-        self._dirty: set[str] = set()
+        self._requests: dict[str, MediaRequest] = {}
+        # Changed since the last append: the request, or None once removed.
+        self._dirty: dict[str, MediaRequest | None] = {}
         self._lock = asyncio.Lock()
         self._generation = 0
         self._saved_generation = 0
@@ -146,48 +169,41 @@ class RequestStore:
     async def async_load(self) -> list[MediaRequest]:
         """Read the snapshot, replay the journal; an unreadable request is skipped."""
         data = await self._file.async_load()
+        stored: dict[str, Any] = {}
         for raw in data["requests"] if data else []:
             if isinstance(raw, dict) and isinstance(raw.get("request_id"), str):
-                self._serialised[raw["request_id"]] = raw
-        journal = await self._hass.async_add_executor_job(self._journal.read_all)
+                stored[raw["request_id"]] = raw
+        journal, snapshot_bytes = await self._hass.async_add_executor_job(
+            self._read_files
+        )
         self.stats.journal_bytes = len(journal)
-        self._replay(journal.splitlines())
-        requests: list[MediaRequest] = []
-        for request_id, raw in list(self._serialised.items()):
+        self.stats.snapshot_bytes = snapshot_bytes
+        _replay(stored, journal.splitlines())
+        for raw in stored.values():
             try:
-                requests.append(MediaRequest.from_dict(raw))
+                request = MediaRequest.from_dict(raw)
             except (KeyError, TypeError, ValueError):
-                del self._serialised[request_id]
-        return requests
+                continue
+            self._requests[request.request_id] = request
+        return list(self._requests.values())
 
-    def _replay(self, lines: list[bytes]) -> None:
-        for number, line in enumerate(lines, 1):
-            try:
-                self._apply_record(json_loads(line))
-            except (AttributeError, KeyError, TypeError, ValueError):
-                # Only a write cut short by a kill can leave such a line, and it
-                # was never acknowledged.
-                LOGGER.warning(
-                    "Skipped unreadable line %s of the request journal", number
-                )
-
-    def _apply_record(self, record: Any) -> None:
-        if (removed := record.get("delete")) is not None:
-            self._serialised.pop(str(removed), None)
-        else:
-            request = record["put"]
-            self._serialised[str(request["request_id"])] = request
+    def _read_files(self) -> tuple[bytes, int]:
+        snapshot = Path(self._file.path)
+        return (
+            self._journal.read_all(),
+            snapshot.stat().st_size if snapshot.exists() else 0,
+        )
 
     def update(self, request: MediaRequest) -> None:
         """Record a changed request; it is written by the next flush."""
-        self._serialised[request.request_id] = request.as_dict()
-        self._dirty.add(request.request_id)
+        self._requests[request.request_id] = request
+        self._dirty[request.request_id] = request
         self._generation += 1
 
     def delete(self, request_id: str) -> None:
         """Forget a removed request; the next flush records the removal."""
-        if self._serialised.pop(request_id, None) is not None:
-            self._dirty.add(request_id)
+        if self._requests.pop(request_id, None) is not None:
+            self._dirty[request_id] = None
             self._generation += 1
 
     async def async_flush(self) -> None:
@@ -213,12 +229,12 @@ class RequestStore:
         generation = self._generation
         data = b"".join(
             json_bytes(
-                {"put": self._serialised[request_id]}
-                if request_id in self._serialised
+                {"put": request.as_dict()}
+                if request is not None
                 else {"delete": request_id}
             )
             + b"\n"
-            for request_id in self._dirty
+            for request_id, request in self._dirty.items()
         )
         self._dirty.clear()
         await self._hass.async_add_executor_job(self._journal.append, data)
@@ -235,9 +251,17 @@ class RequestStore:
                 await self._async_append_pending()
                 await self._hass.async_add_executor_job(self._journal.rotate)
                 self.stats.journal_bytes = 0
-                snapshot: StoredData = {"requests": list(self._serialised.values())}
-            # Appends go on in the fresh journal while the snapshot is written.
-            await self._file.async_save(snapshot)
+                requests = list(self._requests.values())
+            # Appends go on in the fresh journal while the snapshot is made and
+            # written. A request that changes meanwhile may enter the snapshot
+            # newer than the rotation, which is harmless: its journal line,
+            # replayed after the snapshot, is at least as new.
+            serialised: list[dict[str, Any]] = []
+            for number, request in enumerate(requests, 1):
+                serialised.append(request.as_dict())
+                if number % COMPACT_BATCH == 0:
+                    await asyncio.sleep(0)
+            await self._file.async_save({"requests": serialised})
             self.stats.snapshot_bytes = await self._hass.async_add_executor_job(
                 self._drop_rotated_journal
             )

@@ -259,12 +259,29 @@ def test_small_progress_is_not_a_visible_change() -> None:
         T0,
     )
     assert not tracker.update_downloads(table, T0).is_visible
+    later = T0 + timedelta(seconds=30)
     table.apply(
-        {"rid": 3, "torrents": {HASH: {"progress": 0.27, "completed": 1_080_000}}}, T0
+        {"rid": 3, "torrents": {HASH: {"progress": 0.27, "completed": 1_080_000}}},
+        later,
     )
-    outcome = tracker.update_downloads(table, T0)
+    outcome = tracker.update_downloads(table, later)
     assert outcome.is_visible
     assert not outcome.is_change  # figures are shown, not written to disk
+
+
+def test_progress_alone_is_shown_at_most_every_30_seconds() -> None:
+    tracker = grabbed_tracker()
+    table = TorrentTable()
+    table.apply(full((HASH, torrent(progress=0.25))), T0)
+    tracker.update_downloads(table, T0)
+    shown = []
+    for poll, progress in enumerate((0.30, 0.35, 0.40, 0.45), 1):
+        at = T0 + timedelta(seconds=10 * poll)
+        table.apply({"rid": poll + 1, "torrents": {HASH: {"progress": progress}}}, at)
+        shown.append(tracker.update_downloads(table, at).is_visible)
+    assert shown == [False, False, True, False]
+    (request,) = tracker
+    assert request.download.progress == 40.0
 
 
 def test_a_stalled_download_is_stuck_until_data_moves() -> None:

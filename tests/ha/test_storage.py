@@ -174,6 +174,10 @@ async def test_the_journal_is_folded_into_the_snapshot_once_it_outgrows_it(
     monkeypatch.setattr(
         "custom_components.media_request_tracker.store.COMPACT_AFTER_BYTES", 4096
     )
+    # Yield after every request, so later webhooks land in the middle of it.
+    monkeypatch.setattr(
+        "custom_components.media_request_tracker.store.COMPACT_BATCH", 1
+    )
     store = setup_integration.runtime_data.hub.store
     for number in range(20):
         await post_webhook(
@@ -183,7 +187,9 @@ async def test_the_journal_is_folded_into_the_snapshot_once_it_outgrows_it(
     await hass.async_block_till_done()
     assert store.stats.compactions >= 1
     assert len(hass_storage[STORAGE_KEY]["data"]["requests"]) >= 10
-    assert len(await stored_requests(hass)) == 20
+    stored = await stored_requests(hass)
+    assert sorted(stored, key=int) == [str(number) for number in range(20)]
+    assert {request["stage"] for request in stored.values()} == {"approved"}
 
 
 async def test_unloading_leaves_everything_in_the_snapshot(

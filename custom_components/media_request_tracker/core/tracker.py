@@ -10,7 +10,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from enum import StrEnum
+from enum import Enum, StrEnum, auto
 import re
 
 from .correlation import (
@@ -172,6 +172,8 @@ class TrackerOptions:
 
     track_unrequested: bool = True
     stall_after: timedelta = timedelta(minutes=30)
+    # Progress alone makes a new state at most this often per download.
+    progress_every: timedelta = timedelta(seconds=30)
     stuck: StuckThresholds = field(default_factory=StuckThresholds)
 
 
@@ -188,6 +190,7 @@ class RequestTracker:
         self.options = options or TrackerOptions()
         # Kept up to date on every move, so a summary costs nothing per request.
         self._stage_counts = Counter(r.stage for r in self._requests.values())
+        self._figures_shown_at: dict[str, datetime] = {}
 
     def stage_counts(self) -> dict[Stage, int]:
         """Return how many requests are in each stage."""
@@ -253,6 +256,7 @@ class RequestTracker:
     def remove(self, request_id: str) -> MediaRequest | None:
         """Stop tracking a request."""
         request = self._requests.pop(request_id, None)
+        self._figures_shown_at.pop(request_id, None)
         if request is not None:
             self._stage_counts[request.stage] -= 1
         return request
@@ -338,8 +342,14 @@ class RequestTracker:
                 else "data is moving again"
             )
             self._note(request, Source.QBITTORRENT, detail, now, outcome)
-        if _visible_change(request.download, figures):
+        change = _visible_change(request.download, figures)
+        shown_at = self._figures_shown_at.get(request.request_id)
+        if change is _Change.NOTABLE or (
+            change is _Change.PROGRESS
+            and (shown_at is None or now - shown_at >= self.options.progress_every)
+        ):
             request.download = figures
+            self._figures_shown_at[request.request_id] = now
             if request.request_id not in outcome.changed:
                 outcome.refreshed[request.request_id] = request
         if condition is TorrentCondition.COMPLETE:
@@ -984,21 +994,32 @@ class RequestTracker:
         return candidate
 
 
-def _visible_change(shown: DownloadStatus, current: DownloadStatus) -> bool:
+class _Change(Enum):
+    NONE = auto()
+    PROGRESS = auto()
+    NOTABLE = auto()
+
+
+def _visible_change(shown: DownloadStatus, current: DownloadStatus) -> _Change:
     """Whether new figures are worth a new state: a user must be able to see it.
 
-    Progress moving by less than a point or a speed wobbling is not; the
-    recorder would otherwise gain a row every poll for every torrent.
+    Progress moving by less than a point or a speed wobbling is not; progress
+    alone is shown at most every ``progress_every``; the recorder would
+    otherwise gain a row every poll for every torrent. A stall, a start or
+    stop, and an ETA becoming known or unknown are shown at once.
     """
     if shown.progress is None or current.progress is None:
-        return shown.progress != current.progress
-    return (
-        abs(current.progress - shown.progress) >= 1.0
-        or current.stalled != shown.stalled
+        return _Change.NOTABLE if shown.progress != current.progress else _Change.NONE
+    if (
+        current.stalled != shown.stalled
         or ((shown.download_speed or 0) == 0) != (current.download_speed == 0)
         or (shown.eta is None) != (current.eta is None)
         or shown.size != current.size
-    )
+    ):
+        return _Change.NOTABLE
+    if abs(current.progress - shown.progress) >= 1.0:
+        return _Change.PROGRESS
+    return _Change.NONE
 
 
 def _fallback_title(media: MediaInfo) -> str:
