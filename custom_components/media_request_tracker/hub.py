@@ -30,7 +30,7 @@ from .core.library import read_item
 from .core.model import MediaRequest, Stage
 from .core.tracker import Outcome, Rejection, RequestTracker, StuckRequest
 from .models import MediaRequestTrackerConfigEntry
-from .store import RequestStore
+from .store import RequestStore, StorageError
 
 type HubListener = Callable[[Outcome, TrackerEvent | None], None]
 
@@ -56,13 +56,20 @@ class RequestHub:
         self._listeners: list[HubListener] = []
         self._jellyfin_failing = False
         self._stuck: dict[str, StuckRequest] = {}
+        self._storage_failing = False
 
     def unique_id(self, request_id: str) -> str:
         """Entity unique id of a request, fixed by the public interface."""
         return f"{self.entry.entry_id}_{request_id}"
 
-    async def async_handle(self, event: TrackerEvent) -> Outcome:
-        """Apply one event; return once its effect is durable."""
+    async def async_handle(
+        self, event: TrackerEvent, *, strict: bool = False
+    ) -> Outcome:
+        """Apply one event; return once its effect is durable.
+
+        With ``strict`` a failed write raises ``StorageError`` (a webhook must
+        not answer 2xx then); otherwise it is logged and retried by the next write.
+        """
         if isinstance(event, LibraryItemEvent):
             if (
                 event.server_id
@@ -75,11 +82,15 @@ class RequestHub:
             if self.tracker.needs_series_lookup(event):
                 event = await self._with_series_ids(event)
         outcome = self.tracker.apply(event, dt_util.utcnow())
-        await self.async_commit(outcome, event)
+        await self.async_commit(outcome, event, strict=strict)
         return outcome
 
     async def async_commit(
-        self, outcome: Outcome, event: TrackerEvent | None = None
+        self,
+        outcome: Outcome,
+        event: TrackerEvent | None = None,
+        *,
+        strict: bool = False,
     ) -> None:
         """Show, persist, then announce what an outcome changed.
 
@@ -101,11 +112,39 @@ class RequestHub:
                 else None
             )
             self._publish(outcome)
+            failure: StorageError | None = None
             if writing is not None:
-                await writing
+                try:
+                    await writing
+                except StorageError as err:
+                    failure = err
+                self._report_storage(failure)
             self._announce(outcome)
+            if failure is not None and strict:
+                raise failure
         for listener in list(self._listeners):
             listener(outcome, event)
+
+    async def async_persist(self) -> None:
+        """Write pending changes (after removals); a failure is logged, not raised."""
+        try:
+            await self.store.async_flush()
+        except StorageError as err:
+            self._report_storage(err)
+        else:
+            self._report_storage(None)
+
+    def _report_storage(self, failure: StorageError | None) -> None:
+        """Log once when writes start failing and once when they work again."""
+        if failure is not None and not self._storage_failing:
+            LOGGER.error(
+                "Cannot store request changes: %s; they stay in memory and are "
+                "written with the next change",
+                failure,
+            )
+        elif failure is None and self._storage_failing:
+            LOGGER.info("Request changes are stored again")
+        self._storage_failing = failure is not None
 
     @callback
     def async_add_listener(self, listener: HubListener) -> Callable[[], None]:
@@ -189,7 +228,7 @@ class RequestHub:
         for request_id in expired:
             self.remove_request(request_id)
         if expired:
-            await self.store.async_flush()
+            await self.async_persist()
         return len(expired)
 
     @callback

@@ -68,7 +68,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
             entry.runtime_data.hub.remove_request(request_id)
             entries[entry.entry_id] = entry
         for entry in entries.values():
-            await entry.runtime_data.hub.store.async_flush()
+            await entry.runtime_data.hub.async_persist()
 
     async def get_requests(call: ServiceCall) -> ServiceResponse:
         wanted = set(call.data.get(ATTR_STATE, []))

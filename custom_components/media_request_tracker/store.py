@@ -44,6 +44,10 @@ COMPACT_AFTER_BYTES = 256 * 1024
 COMPACT_BATCH = 200
 
 
+class StorageError(Exception):
+    """A change could not be written; it stays pending for the next flush."""
+
+
 class StoredData(TypedDict):
     """What the snapshot file holds."""
 
@@ -77,6 +81,8 @@ class _RequestStoreFile(Store[StoredData]):
 def _replay(stored: dict[str, Any], lines: list[bytes]) -> None:
     """Apply journal lines, oldest first, to the requests read from the snapshot."""
     for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
         try:
             record: Any = json_loads(line)
             if "delete" in record:
@@ -97,14 +103,21 @@ class _Journal:
         self.path = path
         self.rotated = path.with_name(path.name + ".old")
         self._fd: int | None = None
+        self._torn = False
 
     def append(self, data: bytes) -> None:
+        if self._torn:
+            # A failed write may have left half a line; end it, so that the
+            # next record starts on a line of its own.
+            data = b"\n" + data
         if self._fd is None:
             self.path.parent.mkdir(exist_ok=True)
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         view = memoryview(data)
+        self._torn = True
         while view:
             view = view[os.write(self._fd, view) :]
+        self._torn = False
 
     def rotate(self) -> None:
         """Start a fresh journal; the old one stays until the snapshot is saved.
@@ -227,6 +240,7 @@ class RequestStore:
         if self._saved_generation >= self._generation:
             return
         generation = self._generation
+        pending, self._dirty = self._dirty, {}
         data = b"".join(
             json_bytes(
                 {"put": request.as_dict()}
@@ -234,10 +248,14 @@ class RequestStore:
                 else {"delete": request_id}
             )
             + b"\n"
-            for request_id, request in self._dirty.items()
+            for request_id, request in pending.items()
         )
-        self._dirty.clear()
-        await self._hass.async_add_executor_job(self._journal.append, data)
+        try:
+            await self._hass.async_add_executor_job(self._journal.append, data)
+        except OSError as err:
+            # Kept for the next flush; changes made meanwhile are newer.
+            self._dirty = pending | self._dirty
+            raise StorageError(str(err)) from err
         self._saved_generation = generation
         self.stats.appends += 1
         self.stats.bytes_written += len(data)

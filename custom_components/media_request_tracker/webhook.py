@@ -39,6 +39,7 @@ from .core.parsers import (
 )
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry
+from .store import StorageError
 
 
 class WebhookSource(StrEnum):
@@ -116,7 +117,13 @@ def _make_handler(hub: RequestHub, source: WebhookSource) -> WebhookHandler:
             return _reply(
                 HTTPStatus.UNPROCESSABLE_ENTITY, f"not a {source.value} payload: {err}"
             )
-        outcome = await hub.async_handle(event)
+        try:
+            outcome = await hub.async_handle(event, strict=True)
+        except StorageError:
+            # The hub has logged it; the sender may send again.
+            return _reply(
+                HTTPStatus.SERVICE_UNAVAILABLE, "the change could not be stored"
+            )
         if outcome.ignored:
             LOGGER.debug("Ignored a %s webhook: %s", source.value, outcome.ignored)
             return _reply(HTTPStatus.OK, "ignored", result="ignored")

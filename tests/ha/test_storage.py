@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from http import HTTPStatus
+import logging
 from pathlib import Path
 import time
 
@@ -19,7 +20,7 @@ from pytest_homeassistant_custom_component.common import (
 from custom_components.media_request_tracker.const import CONF_RETENTION_DAYS
 from tests.payloads import jellyseerr, payload
 
-from .conftest import ENTRY_ID, STORAGE_KEY, PostWebhook, stored_requests
+from .conftest import ENTRY_ID, STORAGE_KEY, WEBHOOK_IDS, PostWebhook, stored_requests
 
 
 async def test_answer_comes_only_after_the_request_is_stored(
@@ -227,3 +228,40 @@ async def test_a_compaction_cut_short_is_completed_from_the_old_journal(
         "jellyseerr", jellyseerr("jellyseerr_tv_pending", request_id="43")
     )
     assert sorted(await stored_requests(hass)) == ["42", "43"]
+
+
+async def test_a_write_that_fails_answers_503_and_is_written_once_the_disk_works(
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    setup_integration: MockConfigEntry,
+    caplog,
+) -> None:
+    store = setup_integration.runtime_data.hub.store
+    real_append = store._journal.append
+
+    def disk_full(data: bytes) -> None:
+        raise OSError(28, "No space left on device")
+
+    store._journal.append = disk_full
+    response = await post_webhook(
+        "jellyseerr", payload("jellyseerr_movie_auto_approved")
+    )
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert (await response.json())["result"] == "error"
+    [error] = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert "No space left on device" in error.getMessage()
+    assert "Traceback" not in caplog.text
+    # Home Assistant names the webhook at DEBUG; we never do.
+    assert not [
+        r
+        for r in caplog.records
+        if r.name.startswith("custom_components")
+        and WEBHOOK_IDS["jellyseerr"] in r.getMessage()
+    ]
+    assert await stored_requests(hass) == {}
+
+    store._journal.append = real_append
+    response = await post_webhook("radarr", payload("radarr_grab"))
+    assert response.status == HTTPStatus.OK
+    assert (await stored_requests(hass))["42"]["stage"] == "indexed"
+    assert "Request changes are stored again" in caplog.text
