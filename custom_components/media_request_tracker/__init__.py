@@ -10,7 +10,8 @@ from typing import Any
 from aiohttp import CookieJar
 from homeassistant.const import EVENT_HOMEASSISTANT_STOP, Platform
 from homeassistant.core import Event, HomeAssistant
-from homeassistant.helpers import config_validation as cv
+from homeassistant.exceptions import ConfigEntryError
+from homeassistant.helpers import config_validation as cv, issue_registry as ir
 from homeassistant.helpers.aiohttp_client import (
     async_create_clientsession,
     async_get_clientsession,
@@ -57,7 +58,7 @@ from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .registration import async_schedule_register_upstream, async_unregister_upstream
 from .services import async_setup_services
 from .shoko import ShokoListener
-from .store import RequestStore
+from .store import RequestStore, StorageError
 from .webhook import async_register_webhooks
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
@@ -83,8 +84,17 @@ async def async_setup_entry(
     """
     options = entry.options
     store = RequestStore(hass, entry.entry_id)
+    try:
+        stored = await store.async_load()
+    except StorageError as err:
+        # Starting empty would overwrite what is there at the next compaction.
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="storage_unreadable",
+            translation_placeholders={"error": str(err)},
+        ) from err
     tracker = RequestTracker(
-        await store.async_load(),
+        stored,
         TrackerOptions(
             track_unrequested=options.get(
                 CONF_TRACK_UNREQUESTED, DEFAULT_TRACK_UNREQUESTED
@@ -98,7 +108,9 @@ async def async_setup_entry(
                 ),
                 indexed=_hours(
                     options, CONF_STUCK_INDEXED_HOURS, DEFAULT_STUCK_INDEXED_HOURS
-                ),
+                )
+                if entry.data.get(CONF_QBITTORRENT_URL)
+                else None,
                 importing=_hours(
                     options, CONF_STUCK_IMPORTING_HOURS, DEFAULT_STUCK_IMPORTING_HOURS
                 ),
@@ -176,7 +188,8 @@ async def async_setup_entry(
             hass, purge, RETENTION_CHECK_INTERVAL, cancel_on_shutdown=True
         )
     )
-    hub.async_check_stuck()
+    # The first check waits a minute, so that Jellyfin and qBittorrent can
+    # first tell what happened while Home Assistant was down.
     entry.async_on_unload(
         async_track_time_interval(
             hass, hub.async_check_stuck, STUCK_CHECK_INTERVAL, cancel_on_shutdown=True
@@ -244,8 +257,11 @@ async def async_unload_entry(
 async def async_remove_entry(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
 ) -> None:
-    """Delete the stored requests, and our webhooks in the services, with the entry."""
+    """Delete the stored requests, its repair issues, and our webhooks in the services."""
     await RequestStore(hass, entry.entry_id).async_remove()
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and entry.entry_id in issue_id:
+            ir.async_delete_issue(hass, DOMAIN, issue_id)
     await async_unregister_upstream(hass, entry)
 
 

@@ -45,7 +45,6 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
-from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.helpers.selector import (
     BooleanSelector,
     NumberSelector,
@@ -111,7 +110,8 @@ from .const import (
     REAUTH_SERVICE,
     SECRET_KEYS,
 )
-from .webhook import WebhookSource
+from .registration import async_unregister_replaced
+from .webhook import WebhookSource, webhook_urls
 
 if TYPE_CHECKING:
     _ReloadingOptionsFlow = OptionsFlow
@@ -254,20 +254,6 @@ OPTION_FIELDS: tuple[tuple[str, object, Any], ...] = (
     ),
     (CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS, _number(3650, "d")),
 )
-
-
-def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, str]:
-    """Full URLs to paste into each service, keyed as the placeholders are."""
-    urls: dict[str, str] = {}
-    for source, webhook_id in webhook_ids.items():
-        try:
-            url = webhook.async_generate_url(
-                hass, webhook_id, allow_ip=True, prefer_external=False
-            )
-        except NoURLAvailableError:
-            url = webhook.async_generate_path(webhook_id)
-        urls[f"{source}_webhook_url"] = url
-    return urls
 
 
 def _filled(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -449,7 +435,7 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                     checked[api_key_key] = given[api_key_key]
             if not errors:
                 self._data.update(checked)
-                return self._async_finish()
+                return await self._async_finish()
         return self.async_show_form(
             step_id=self._step_id("arr"),
             data_schema=self.add_suggested_values_to_schema(
@@ -476,11 +462,12 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         """Reconfigure Jellyseerr, Radarr and Sonarr as set-up asks for them."""
         return await self.async_step_arr(user_input)
 
-    def _async_finish(self) -> ConfigFlowResult:
+    async def _async_finish(self) -> ConfigFlowResult:
         """Create the entry, or update the reconfigured one keeping its webhooks."""
         if self.source == SOURCE_RECONFIGURE:
             entry = self._get_reconfigure_entry()
             kept = {k: v for k, v in entry.data.items() if k not in _CONNECTION_KEYS}
+            await async_unregister_replaced(self.hass, entry, self._data)
             return self.async_update_reload_and_abort(entry, data=kept | self._data)
         webhook_ids = {
             source.value: webhook.async_generate_id() for source in WebhookSource

@@ -57,6 +57,7 @@ class RequestHub:
         self._jellyfin_failing = False
         self._stuck: dict[str, StuckRequest] = {}
         self._storage_failing = False
+        self._stuck_checked = False
 
     def unique_id(self, request_id: str) -> str:
         """Entity unique id of a request, fixed by the public interface."""
@@ -163,6 +164,14 @@ class RequestHub:
         """Raise a repair issue for each request past its stage's threshold."""
         now = now or dt_util.utcnow()
         stuck = {found.request_id: found for found in self.tracker.stuck(now)}
+        if not self._stuck_checked:
+            # Issues raised before a restart or reload that no longer hold.
+            self._stuck_checked = True
+            prefix = self._repair_id("", "stuck")
+            for domain, issue_id in list(ir.async_get(self.hass).issues):
+                if domain == DOMAIN and issue_id.startswith(prefix):
+                    if issue_id.removeprefix(prefix) not in stuck:
+                        ir.async_delete_issue(self.hass, DOMAIN, issue_id)
         for request_id in set(self._stuck) - set(stuck):
             self._clear_stuck(request_id)
         for request_id, found in stuck.items():

@@ -47,7 +47,6 @@ from .clients.jellyseerr import (
     JellyseerrTestFailedError,
     WebhookAgentSettings,
 )
-from .config_flow import webhook_urls
 from .const import (
     CONF_JELLYSEERR_API_KEY,
     CONF_JELLYSEERR_URL,
@@ -61,7 +60,7 @@ from .const import (
     REAUTH_SERVICE,
 )
 from .models import MediaRequestTrackerConfigEntry
-from .webhook import WebhookSource
+from .webhook import WebhookSource, webhook_urls
 
 NOTIFICATION_NAME: Final = "Home Assistant – Media Request Tracker"
 WEBHOOK_METHOD_POST: Final = 1
@@ -325,6 +324,11 @@ class _Registration:
                 )
         except TimeoutError:
             self._failed(f"{service.title} did not answer in time", retry=True)
+        except Exception as err:  # noqa: BLE001 - any answer we cannot read
+            self._failed(
+                f"{service.title} gave an answer we cannot use ({type(err).__name__})",
+                retry=True,
+            )
         else:
             if self._failures:
                 LOGGER.info("Registered the webhook in %s", service.title)
@@ -631,6 +635,29 @@ async def async_unregister_upstream(
     )
 
 
+async def async_unregister_replaced(
+    hass: HomeAssistant,
+    entry: MediaRequestTrackerConfigEntry,
+    new_data: Mapping[str, Any],
+) -> None:
+    """Remove our webhook from a service that a reconfigure drops or replaces.
+
+    Afterwards the entry no longer holds that service's URL and key, so
+    removing the entry later could not find it.
+    """
+    replaced = [
+        service
+        for service in _services(entry)
+        for source, url_key, key_key in _SERVICE_KEYS
+        if source is service.source
+        and (new_data.get(url_key), new_data.get(key_key))
+        != (service.url, service.api_key)
+    ]
+    await asyncio.gather(
+        *(_async_unregister_one(hass, entry, service) for service in replaced)
+    )
+
+
 async def _async_unregister_one(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry, service: _Service
 ) -> None:
@@ -642,4 +669,10 @@ async def _async_unregister_one(
             "Could not remove our webhook from %s (%s); remove it there by hand",
             service.title,
             _scrub(str(err) or "no answer in time", _secrets(entry)),
+        )
+    except Exception as err:  # noqa: BLE001 - removal must never fail the caller
+        LOGGER.warning(
+            "Could not remove our webhook from %s (%s); remove it there by hand",
+            service.title,
+            type(err).__name__,
         )

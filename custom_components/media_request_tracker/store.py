@@ -25,11 +25,11 @@ import asyncio
 from dataclasses import dataclass
 import os
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers.json import json_bytes
-from homeassistant.helpers.storage import Store
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers.json import json_bytes, save_json
 from homeassistant.util.json import json_loads
 
 from .const import DOMAIN, LOGGER
@@ -48,12 +48,6 @@ class StorageError(Exception):
     """A change could not be written; it stays pending for the next flush."""
 
 
-class StoredData(TypedDict):
-    """What the snapshot file holds."""
-
-    requests: list[dict[str, Any]]
-
-
 @dataclass(slots=True)
 class StoreStats:
     """Write figures, for diagnostics and benchmarks."""
@@ -66,16 +60,55 @@ class StoreStats:
     snapshot_bytes: int = 0
 
 
-class _RequestStoreFile(Store[StoredData]):
-    """The versioned snapshot; migrations for future versions go here."""
+class _Snapshot:
+    """The snapshot file, in Home Assistant's storage format; methods block.
 
-    async def _async_migrate_func(
-        self, old_major_version: int, old_minor_version: int, old_data: dict[str, Any]
-    ) -> StoredData:
-        if old_major_version > STORAGE_VERSION:
-            raise NotImplementedError
+    Written here rather than through ``Store``, whose ``async_save`` logs a
+    failed write instead of raising and, while Home Assistant stops, only
+    schedules it: the journal it replaces may be deleted only once it is on disk.
+    """
+
+    def __init__(self, path: Path, key: str) -> None:
+        self.path = path
+        self.key = key
+
+    def read(self) -> tuple[list[Any], int]:
+        """Return the stored requests and the file's size; none if it is absent."""
+        if not self.path.exists():
+            return [], 0
+        raw = self.path.read_bytes()
+        try:
+            document = json_loads(raw)
+        except ValueError as err:
+            raise StorageError(f"{self.path.name} is not valid JSON") from err
+        if not isinstance(document, dict):
+            raise StorageError(f"{self.path.name} is not a storage document")
+        version = document.get("version", STORAGE_VERSION)
+        if isinstance(version, int) and version > STORAGE_VERSION:
+            # Written by a newer version of the integration; never overwrite it.
+            raise StorageError(f"{self.path.name} is from a newer version")
+        data = document.get("data")
         # Minor versions only add optional fields, which the model defaults.
-        return {"requests": list(old_data.get("requests", []))}
+        requests = data.get("requests", []) if isinstance(data, dict) else []
+        return (requests if isinstance(requests, list) else []), len(raw)
+
+    def write(self, requests: list[dict[str, Any]]) -> int:
+        """Replace the file atomically; return its size."""
+        document = {
+            "version": STORAGE_VERSION,
+            "minor_version": STORAGE_MINOR_VERSION,
+            "key": self.key,
+            "data": {"requests": requests},
+        }
+        self.path.parent.mkdir(exist_ok=True)
+        try:
+            save_json(str(self.path), document, private=True, atomic_writes=True)
+        except (HomeAssistantError, OSError) as err:
+            raise StorageError(str(err)) from err
+        return self.path.stat().st_size
+
+    def remove(self) -> None:
+        self.path.unlink(missing_ok=True)
 
 
 def _replay(stored: dict[str, Any], lines: list[bytes]) -> None:
@@ -130,7 +163,7 @@ class _Journal:
             return
         if self.rotated.exists():
             with self.rotated.open("ab") as rotated:
-                rotated.write(self.path.read_bytes())
+                rotated.write(b"\n" + self.path.read_bytes())
             self.path.unlink()
         else:
             self.path.replace(self.rotated)
@@ -139,10 +172,17 @@ class _Journal:
         self.rotated.unlink(missing_ok=True)
 
     def read_all(self) -> bytes:
-        """Return the rotated journal, then the current one."""
-        return b"".join(
-            path.read_bytes() for path in (self.rotated, self.path) if path.exists()
-        )
+        """Return the rotated journal, then the current one.
+
+        A file that does not end its last line was cut short by a kill: the
+        next record must not be appended to that fragment.
+        """
+        parts: list[bytes] = []
+        for path in (self.rotated, self.path):
+            if path.exists() and (content := path.read_bytes()):
+                parts.append(content if content.endswith(b"\n") else content + b"\n")
+                self._torn = not content.endswith(b"\n")
+        return b"".join(parts)
 
     def remove(self) -> None:
         self.close()
@@ -166,9 +206,7 @@ class RequestStore:
         """Create the store for one config entry."""
         self._hass = hass
         key = f"{DOMAIN}.{entry_id}"
-        self._file = _RequestStoreFile(
-            hass, STORAGE_VERSION, key, minor_version=STORAGE_MINOR_VERSION
-        )
+        self._snapshot = _Snapshot(Path(hass.config.path(".storage", key)), key)
         self._journal = _Journal(Path(hass.config.path(".storage", f"{key}.journal")))
         self._requests: dict[str, MediaRequest] = {}
         # Changed since the last append: the request, or None once removed.
@@ -181,14 +219,14 @@ class RequestStore:
 
     async def async_load(self) -> list[MediaRequest]:
         """Read the snapshot, replay the journal; an unreadable request is skipped."""
-        data = await self._file.async_load()
+        (
+            (snapshot, snapshot_bytes),
+            journal,
+        ) = await self._hass.async_add_executor_job(self._read_files)
         stored: dict[str, Any] = {}
-        for raw in data["requests"] if data else []:
+        for raw in snapshot:
             if isinstance(raw, dict) and isinstance(raw.get("request_id"), str):
                 stored[raw["request_id"]] = raw
-        journal, snapshot_bytes = await self._hass.async_add_executor_job(
-            self._read_files
-        )
         self.stats.journal_bytes = len(journal)
         self.stats.snapshot_bytes = snapshot_bytes
         _replay(stored, journal.splitlines())
@@ -200,12 +238,8 @@ class RequestStore:
             self._requests[request.request_id] = request
         return list(self._requests.values())
 
-    def _read_files(self) -> tuple[bytes, int]:
-        snapshot = Path(self._file.path)
-        return (
-            self._journal.read_all(),
-            snapshot.stat().st_size if snapshot.exists() else 0,
-        )
+    def _read_files(self) -> tuple[tuple[list[Any], int], bytes]:
+        return self._snapshot.read(), self._journal.read_all()
 
     def update(self, request: MediaRequest) -> None:
         """Record a changed request; it is written by the next flush."""
@@ -279,9 +313,8 @@ class RequestStore:
                 serialised.append(request.as_dict())
                 if number % COMPACT_BATCH == 0:
                     await asyncio.sleep(0)
-            await self._file.async_save({"requests": serialised})
             self.stats.snapshot_bytes = await self._hass.async_add_executor_job(
-                self._drop_rotated_journal
+                self._replace_snapshot, serialised
             )
             self.stats.saves += 1
             self.stats.compactions += 1
@@ -289,20 +322,31 @@ class RequestStore:
         finally:
             self._compacting = None
 
-    def _drop_rotated_journal(self) -> int:
+    def _replace_snapshot(self, requests: list[dict[str, Any]]) -> int:
+        """Write the snapshot; only once it is on disk, drop the journal it covers."""
+        size = self._snapshot.write(requests)
         self._journal.drop_rotated()
-        snapshot = Path(self._file.path)
-        return snapshot.stat().st_size if snapshot.exists() else 0
+        return size
 
     async def async_close(self) -> None:
-        """Fold the journal into the snapshot, when the entry unloads or HA stops."""
-        if self._compacting is not None:
-            await self._compacting
-        if self.stats.journal_bytes or self._generation != self._saved_generation:
-            await self._async_compact()
+        """Fold the journal into the snapshot, when the entry unloads or HA stops.
+
+        A failure is logged and changes nothing: the journal stays, and the
+        next start replays it.
+        """
+        try:
+            if self._compacting is not None:
+                await self._compacting
+            if self.stats.journal_bytes or self._generation != self._saved_generation:
+                await self._async_compact()
+        except StorageError as err:
+            LOGGER.error("Cannot fold the request journal into the snapshot: %s", err)
         await self._hass.async_add_executor_job(self._journal.close)
 
     async def async_remove(self) -> None:
         """Delete the snapshot and journal, when the config entry is removed."""
-        await self._file.async_remove()
-        await self._hass.async_add_executor_job(self._journal.remove)
+        await self._hass.async_add_executor_job(self._remove_files)
+
+    def _remove_files(self) -> None:
+        self._journal.remove()
+        self._snapshot.remove()

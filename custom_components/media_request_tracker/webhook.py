@@ -19,6 +19,7 @@ from homeassistant.components import webhook
 from homeassistant.const import CONTENT_TYPE_JSON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
+from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util.json import json_loads
 
 from .const import (
@@ -65,6 +66,20 @@ _ALL_METHODS = ("GET", "HEAD", METH_POST, "PUT")
 type WebhookHandler = Callable[
     [HomeAssistant, str, web.Request], Awaitable[web.Response]
 ]
+
+
+def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, str]:
+    """Full URLs to paste into each service, keyed as the placeholders are."""
+    urls: dict[str, str] = {}
+    for source, webhook_id in webhook_ids.items():
+        try:
+            url = webhook.async_generate_url(
+                hass, webhook_id, allow_ip=True, prefer_external=False
+            )
+        except NoURLAvailableError:
+            url = webhook.async_generate_path(webhook_id)
+        urls[f"{source}_webhook_url"] = url
+    return urls
 
 
 def async_register_webhooks(
@@ -124,6 +139,11 @@ def _make_handler(hub: RequestHub, source: WebhookSource) -> WebhookHandler:
             return _reply(
                 HTTPStatus.SERVICE_UNAVAILABLE, "the change could not be stored"
             )
+        except Exception:  # noqa: BLE001 - logged here, without the id
+            # Left to Home Assistant, this would be logged with the webhook id
+            # (a secret) and answered 200 as if it had worked.
+            LOGGER.exception("Failed to handle a %s webhook", source.value)
+            return _reply(HTTPStatus.SERVICE_UNAVAILABLE, "internal error")
         if outcome.ignored:
             LOGGER.debug("Ignored a %s webhook: %s", source.value, outcome.ignored)
             return _reply(HTTPStatus.OK, "ignored", result="ignored")

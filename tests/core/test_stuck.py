@@ -97,3 +97,13 @@ def test_a_stored_request_learns_when_it_entered_its_stage_from_its_timeline() -
     stored = only(tracker).as_dict()
     del stored["stage_since"]
     assert MediaRequest.from_dict(stored).stage_since == START + timedelta(hours=1)
+
+
+def test_without_a_followed_download_client_indexed_is_never_stuck() -> None:
+    tracker = RequestTracker(
+        options=TrackerOptions(stuck=StuckThresholds(indexed=None))
+    )
+    approved(tracker)
+    grabbed(tracker, START)
+    assert only(tracker).stage is Stage.INDEXED
+    assert tracker.stuck(START + timedelta(days=3)) == []

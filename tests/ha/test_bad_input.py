@@ -159,3 +159,25 @@ async def test_chunked_body_over_the_limit_is_refused(
 
     response = await client.post(f"/api/webhook/{WEBHOOK_IDS['radarr']}", data=chunks())
     assert response.status == HTTPStatus.REQUEST_ENTITY_TOO_LARGE
+
+
+async def test_an_internal_failure_answers_503_and_never_names_the_webhook(
+    hass: HomeAssistant, client, setup_integration, caplog
+) -> None:
+    hub = setup_integration.runtime_data.hub
+
+    async def broken(*args, **kwargs):
+        # Fault injection: stands for any bug behind the webhook.
+        raise RuntimeError("a bug")
+
+    hub.async_handle = broken
+    response = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['radarr']}", json=payload("radarr_grab")
+    )
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert "Failed to handle a radarr webhook" in caplog.text
+    assert not [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and WEBHOOK_IDS["radarr"] in r.getMessage()
+    ]

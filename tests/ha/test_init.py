@@ -30,7 +30,6 @@ async def test_unloaded_entry_changes_nothing_on_a_webhook(
     hass: HomeAssistant,
     hass_client_no_auth,
     setup_integration: MockConfigEntry,
-    hass_storage,
 ) -> None:
     await hass.config_entries.async_unload(setup_integration.entry_id)
     client = await hass_client_no_auth()
@@ -40,5 +39,4 @@ async def test_unloaded_entry_changes_nothing_on_a_webhook(
     )
     # Home Assistant answers 200 for unknown ids so as not to reveal which exist.
     assert response.status == HTTPStatus.OK
-    assert not hass_storage.get(f"media_request_tracker.{setup_integration.entry_id}")
     assert not await stored_requests(hass)

@@ -575,3 +575,23 @@ async def test_a_refused_key_asks_for_a_new_one_and_then_registers(
     assert result["reason"] == "reauth_successful"
     assert entry.data[CONF_RADARR_API_KEY] == "rotated-key"
     assert [n["implementation"] for n in radarr.notifications.values()] == ["Webhook"]
+
+
+async def test_reconfigure_that_drops_radarr_removes_our_webhook_there(
+    hass: HomeAssistant,
+    ha_url: str,
+    fake_jellyfin: FakeJellyfin,
+    radarr: FakeArr,
+) -> None:
+    entry = make_entry(fake_jellyfin, radarr=radarr)
+    await set_up(hass, entry)
+    assert len(radarr.notifications) == 1
+    result = await entry.start_reconfigure_flow(hass)
+    for answer in ({"jellyfin_url": fake_jellyfin.url}, {}, {}, {}):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], answer
+        )
+    assert result["reason"] == "reconfigure_successful"
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert CONF_RADARR_URL not in entry.data
+    assert radarr.notifications == {}

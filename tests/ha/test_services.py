@@ -45,7 +45,7 @@ async def test_mark_available_is_a_user_step_in_the_timeline(
 
 
 async def test_remove_deletes_entity_and_stored_request(
-    hass: HomeAssistant, two_requests: None, hass_storage
+    hass: HomeAssistant, two_requests: None
 ) -> None:
     await hass.services.async_call(
         DOMAIN, "remove", {"entity_id": [FILM]}, blocking=True

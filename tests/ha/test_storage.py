@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 from http import HTTPStatus
+import json
 import logging
 from pathlib import Path
 import time
+from typing import Any
 
 from freezegun.api import FrozenDateTimeFactory
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -18,6 +21,7 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.media_request_tracker.const import CONF_RETENTION_DAYS
+from custom_components.media_request_tracker.store import StorageError
 from tests.payloads import jellyseerr, payload
 
 from .conftest import ENTRY_ID, STORAGE_KEY, WEBHOOK_IDS, PostWebhook, stored_requests
@@ -39,7 +43,6 @@ async def test_a_burst_of_100_webhooks_causes_a_handful_of_writes(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
     setup_integration: MockConfigEntry,
-    hass_storage,
 ) -> None:
     store = setup_integration.runtime_data.hub.store
     appends_before = store.stats.appends
@@ -68,7 +71,6 @@ async def test_finished_requests_are_removed_after_retention(
     hass_client_no_auth,
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
-    hass_storage,
 ) -> None:
     config_entry.add_to_hass(hass)
     hass.config_entries.async_update_entry(
@@ -108,19 +110,17 @@ async def test_removing_the_entry_deletes_its_storage(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
     setup_integration: MockConfigEntry,
-    hass_storage,
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
     assert await stored_requests(hass)
     await hass.config_entries.async_remove(setup_integration.entry_id)
     await hass.async_block_till_done()
-    assert STORAGE_KEY not in hass_storage
     assert not await stored_requests(hass)
     assert not list(Path(hass.config.path(".storage")).glob(f"{STORAGE_KEY}*"))
 
 
 async def test_unreadable_stored_request_is_skipped(
-    hass: HomeAssistant, config_entry: MockConfigEntry, hass_storage
+    hass: HomeAssistant, config_entry: MockConfigEntry
 ) -> None:
     good = {
         "request_id": "9",
@@ -131,17 +131,29 @@ async def test_unreadable_stored_request_is_skipped(
         "requested_at": "2024-06-01T20:00:00+00:00",
         "tmdb_id": 348,
     }
-    hass_storage[STORAGE_KEY] = {
-        "version": 1,
-        "minor_version": 1,
-        "key": STORAGE_KEY,
-        "data": {"requests": [{"request_id": "broken"}, good]},
-    }
+    write_snapshot(hass, {"requests": [{"request_id": "broken"}, good]})
     config_entry.add_to_hass(hass)
     await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     assert hass.states.get("sensor.jellyfin_home_alien_1979").state == "indexed"
     assert hass.states.get("sensor.jellyfin_home_active_requests").state == "1"
+
+
+def snapshot_path(hass: HomeAssistant) -> Path:
+    return Path(hass.config.path(".storage", STORAGE_KEY))
+
+
+def read_snapshot(hass: HomeAssistant) -> dict[str, Any]:
+    document = json.loads(snapshot_path(hass).read_text())
+    assert (document["version"], document["key"]) == (1, STORAGE_KEY)
+    return document["data"]
+
+
+def write_snapshot(hass: HomeAssistant, data: dict[str, Any]) -> None:
+    snapshot_path(hass).parent.mkdir(exist_ok=True)
+    snapshot_path(hass).write_text(
+        json.dumps({"version": 1, "minor_version": 1, "key": STORAGE_KEY, "data": data})
+    )
 
 
 def journal_path(hass: HomeAssistant) -> Path:
@@ -169,7 +181,6 @@ async def test_the_journal_is_folded_into_the_snapshot_once_it_outgrows_it(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
     setup_integration: MockConfigEntry,
-    hass_storage,
     monkeypatch,
 ) -> None:
     monkeypatch.setattr(
@@ -187,7 +198,7 @@ async def test_the_journal_is_folded_into_the_snapshot_once_it_outgrows_it(
         )
     await hass.async_block_till_done()
     assert store.stats.compactions >= 1
-    assert len(hass_storage[STORAGE_KEY]["data"]["requests"]) >= 10
+    assert len(read_snapshot(hass)["requests"]) >= 10
     stored = await stored_requests(hass)
     assert sorted(stored, key=int) == [str(number) for number in range(20)]
     assert {request["stage"] for request in stored.values()} == {"approved"}
@@ -197,11 +208,10 @@ async def test_unloading_leaves_everything_in_the_snapshot(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
     setup_integration: MockConfigEntry,
-    hass_storage,
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
     await hass.config_entries.async_unload(setup_integration.entry_id)
-    (request,) = hass_storage[STORAGE_KEY]["data"]["requests"]
+    (request,) = read_snapshot(hass)["requests"]
     assert request["request_id"] == "42"
     assert not journal_path(hass).exists() or not journal_path(hass).read_bytes()
 
@@ -265,3 +275,60 @@ async def test_a_write_that_fails_answers_503_and_is_written_once_the_disk_works
     assert response.status == HTTPStatus.OK
     assert (await stored_requests(hass))["42"]["stage"] == "indexed"
     assert "Request changes are stored again" in caplog.text
+
+
+async def test_a_snapshot_that_cannot_be_written_keeps_the_journal(
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    setup_integration: MockConfigEntry,
+    caplog,
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    store = setup_integration.runtime_data.hub.store
+
+    def disk_full(requests: list) -> int:
+        raise StorageError("No space left on device")
+
+    store._snapshot.write = disk_full
+    assert await hass.config_entries.async_unload(setup_integration.entry_id)
+    assert "Cannot fold the request journal into the snapshot" in caplog.text
+    assert "Traceback" not in caplog.text
+    assert list(await stored_requests(hass)) == ["42"]
+
+
+async def test_the_snapshot_is_written_at_once_while_home_assistant_stops(
+    hass: HomeAssistant, post_webhook: PostWebhook, setup_integration: MockConfigEntry
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    hass.set_state(CoreState.stopping)
+    await setup_integration.runtime_data.hub.store.async_close()
+    hass.set_state(CoreState.running)
+    (request,) = read_snapshot(hass)["requests"]
+    assert request["request_id"] == "42"
+    assert not journal_path(hass).with_name(journal_path(hass).name + ".old").exists()
+
+
+async def test_after_a_kill_mid_line_the_next_change_starts_a_line_of_its_own(
+    hass: HomeAssistant, post_webhook: PostWebhook, setup_integration: MockConfigEntry
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    await hass.config_entries.async_unload(setup_integration.entry_id)
+    with journal_path(hass).open("ab") as journal:
+        journal.write(b'{"put": {"request_id": "99", "tit')
+    # The restart after the kill: the fragment is skipped, what follows is kept.
+    await hass.config_entries.async_setup(setup_integration.entry_id)
+    await post_webhook(
+        "jellyseerr", jellyseerr("jellyseerr_tv_pending", request_id="43")
+    )
+    assert sorted(await stored_requests(hass)) == ["42", "43"]
+
+
+async def test_an_unreadable_snapshot_stops_set_up_and_is_left_alone(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    snapshot_path(hass).parent.mkdir(exist_ok=True)
+    snapshot_path(hass).write_text("{not json")
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert snapshot_path(hass).read_text() == "{not json"

@@ -159,3 +159,21 @@ async def test_the_issue_and_its_fix_flow_read_as_documented(
     assert menu == snapshot(
         name="fix_flow", exclude=props("flow_id", "hours", "data_schema")
     )
+
+
+async def test_an_issue_from_before_a_reload_goes_once_the_request_has_moved(
+    hass: HomeAssistant, approved_film: MockConfigEntry, post_webhook: PostWebhook
+) -> None:
+    check_stuck_in(approved_film, 7)
+    assert await hass.config_entries.async_reload(approved_film.entry_id)
+    await post_webhook("radarr", payload("radarr_grab"))
+    approved_film.runtime_data.hub.async_check_stuck()
+    assert issue(hass) is None
+
+
+async def test_removing_the_entry_removes_its_issues(
+    hass: HomeAssistant, approved_film: MockConfigEntry
+) -> None:
+    check_stuck_in(approved_film, 7)
+    await hass.config_entries.async_remove(approved_film.entry_id)
+    assert issue(hass) is None

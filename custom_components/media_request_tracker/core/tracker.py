@@ -138,7 +138,8 @@ class StuckThresholds:
     """How long each stage may last before a request counts as stuck."""
 
     approved: timedelta = timedelta(hours=6)
-    indexed: timedelta = timedelta(hours=2)
+    # None when no download client is followed: nothing moves a request on then.
+    indexed: timedelta | None = timedelta(hours=2)
     importing: timedelta = timedelta(hours=1)
     anime_matching: timedelta = timedelta(hours=2)
 
@@ -147,7 +148,7 @@ class StuckThresholds:
         match stage:
             case Stage.APPROVED:
                 return self.approved, StuckReason.NOT_GRABBED
-            case Stage.INDEXED:
+            case Stage.INDEXED if self.indexed is not None:
                 return self.indexed, StuckReason.NOT_STARTED
             case Stage.DOWNLOAD_DONE | Stage.IMPORTING:
                 return self.importing, StuckReason.NOT_IMPORTED
