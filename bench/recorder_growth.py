@@ -27,7 +27,13 @@ import sys
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchkit.simulated_hour import HourOptions, HourResult, hour_header, run_hour  # noqa: E402
+from benchkit.simulated_hour import (  # noqa: E402
+    HourOptions,
+    HourResult,
+    add_hour_arguments,
+    hour_header,
+    run_hour,
+)
 
 
 def report(hour: HourResult) -> None:
@@ -95,13 +101,7 @@ if __name__ == "__main__":
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0] if __doc__ else None
     )
-    parser.add_argument("--seconds", type=int, default=3600, help="simulated seconds")
-    parser.add_argument(
-        "--history",
-        type=int,
-        default=100,
-        help="finished requests stored before the hour",
-    )
+    add_hour_arguments(parser)
     arguments = parser.parse_args()
     asyncio.run(
         main(

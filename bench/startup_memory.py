@@ -85,15 +85,7 @@ async def make_template(work: Path, jellyfin: FakeJellyfin) -> tuple[Path, str]:
     hass = HassProcess(config, free_port(), extra_yaml=probe_yaml())
     await hass.start()
     try:
-        await hass.onboard()
-        await hass.wait_until_running()
-        result = await hass.config_flow(
-            {"jellyfin_url": jellyfin.url, "jellyfin_api_key": jellyfin.api_key},
-            {},
-            {},
-            {},
-        )
-        assert result["type"] == "create_entry", result
+        result = await hass.set_up_with_jellyfin_only(jellyfin.url, jellyfin.api_key)
         entry_id: str = result["result"]["entry_id"]
         await hass.wait_for_saved_entry()
     finally:

@@ -45,6 +45,7 @@ from benchkit.hass_runs import call_probe, install_probe, probe_yaml  # noqa: E4
 from benchkit.simulated_hour import (  # noqa: E402
     HourOptions,
     HourResult,
+    add_hour_arguments,
     file_split,
     hour_header,
     run_hour,
@@ -211,15 +212,7 @@ async def burst(titles: int) -> Burst:
     result = Burst()
     try:
         await hass.start()
-        await hass.onboard()
-        await hass.wait_until_running()
-        flow = await hass.config_flow(
-            {"jellyfin_url": jellyfin.url, "jellyfin_api_key": jellyfin.api_key},
-            {},
-            {},
-            {},
-        )
-        assert flow["type"] == "create_entry", flow
+        flow = await hass.set_up_with_jellyfin_only(jellyfin.url, jellyfin.api_key)
         urls, entry_id = flow["description_placeholders"], flow["result"]["entry_id"]
         plan = chains(titles, jellyfin)
         await asyncio.sleep(2)  # let start-up writes (config entry, registries) pass
@@ -400,13 +393,7 @@ if __name__ == "__main__":
     parser.add_argument(
         "--titles", type=int, default=125, help="burst titles (4 webhooks each)"
     )
-    parser.add_argument("--seconds", type=int, default=3600, help="simulated seconds")
-    parser.add_argument(
-        "--history",
-        type=int,
-        default=100,
-        help="finished requests stored before the hour",
-    )
+    add_hour_arguments(parser)
     arguments = parser.parse_args()
     asyncio.run(
         main(

@@ -85,14 +85,7 @@ async def main(count: int) -> None:
     hass = HassProcess(work / "config", free_port(), extra_yaml="bench_noop:\n")
     await hass.start()
     try:
-        await hass.onboard()
-        await hass.wait_until_running()
-        result = await hass.config_flow(
-            {"jellyfin_url": jellyfin.url, "jellyfin_api_key": jellyfin.api_key},
-            {},
-            {},
-            {},
-        )
+        result = await hass.set_up_with_jellyfin_only(jellyfin.url, jellyfin.api_key)
         urls = result["description_placeholders"]
         noop_url = f"{hass.url}/api/webhook/{NOOP_ID}"
         assert hass.session is not None

@@ -27,6 +27,7 @@ with the recorder (sqlite in a temp dir) the rows it wrote for our entities.
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections import Counter
 from dataclasses import asdict, dataclass, field, is_dataclass
@@ -97,6 +98,17 @@ class HourOptions:
     history: int = 100
     seed: int = 7
     recorder: bool = False
+
+
+def add_hour_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the command-line options both hour benchmarks take."""
+    parser.add_argument("--seconds", type=int, default=3600, help="simulated seconds")
+    parser.add_argument(
+        "--history",
+        type=int,
+        default=100,
+        help="finished requests stored before the hour",
+    )
 
 
 @dataclass

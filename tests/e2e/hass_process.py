@@ -234,6 +234,16 @@ class HassProcess:
                 if entry["domain"] == "media_request_tracker"
             ]
 
+    async def set_up_with_jellyfin_only(self, url: str, api_key: str) -> dict[str, Any]:
+        """Onboard, wait for start-up, and create our entry with Jellyfin alone."""
+        await self.onboard()
+        await self.wait_until_running()
+        result = await self.config_flow(
+            {"jellyfin_url": url, "jellyfin_api_key": api_key}, {}, {}, {}
+        )
+        assert result["type"] == "create_entry", result
+        return result
+
     async def config_flow(self, *steps: dict[str, Any]) -> dict[str, Any]:
         """Run our config flow over the REST API, one answer per step."""
         assert self.session is not None
