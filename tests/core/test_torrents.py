@@ -288,5 +288,6 @@ def test_a_stalled_download_is_stuck_until_data_moves() -> None:
     tracker, table, later = stalled()
     (stuck,) = tracker.stuck(later)
     assert (stuck.stage, stuck.reason) == (Stage.DOWNLOADING, StuckReason.STALLED)
+    assert stuck.since == T0  # the last time data moved
     data_moves(tracker, table, later)
     assert tracker.stuck(later) == []

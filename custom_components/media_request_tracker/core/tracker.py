@@ -192,6 +192,7 @@ class RequestTracker:
         # Kept up to date on every move, so a summary costs nothing per request.
         self._stage_counts = Counter(r.stage for r in self._requests.values())
         self._figures_shown_at: dict[str, datetime] = {}
+        self._stalled_since: dict[str, datetime] = {}
 
     def stage_counts(self) -> dict[Stage, int]:
         """Return how many requests are in each stage."""
@@ -258,6 +259,7 @@ class RequestTracker:
         """Stop tracking a request."""
         request = self._requests.pop(request_id, None)
         self._figures_shown_at.pop(request_id, None)
+        self._stalled_since.pop(request_id, None)
         if request is not None:
             self._stage_counts[request.stage] -= 1
         return request
@@ -326,6 +328,11 @@ class RequestTracker:
             TorrentCondition.WAITING,
             TorrentCondition.DOWNLOADING,
         ) and (now - status.moved_at >= self.options.stall_after)
+        if stalled:
+            # Stuck counts from the last data, not from when the download began.
+            self._stalled_since[request.request_id] = status.moved_at
+        else:
+            self._stalled_since.pop(request.request_id, None)
         figures = DownloadStatus(
             progress=100.0
             if condition is TorrentCondition.COMPLETE
@@ -423,7 +430,7 @@ class RequestTracker:
                         StuckRequest(
                             request.request_id,
                             request.stage,
-                            since,
+                            self._stalled_since.get(request.request_id, since),
                             StuckReason.STALLED,
                         )
                     )
