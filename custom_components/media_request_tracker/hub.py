@@ -1,7 +1,8 @@
 """The bridge between the pure tracker and Home Assistant.
 
-Every event goes through ``async_handle``: the tracker decides, entities are
-told, the change is made durable, and only then are automations told.
+Every event goes through ``async_handle``: the tracker decides, the change
+is made durable, the sender is answered, and then entities and automations
+are told.
 """
 
 from __future__ import annotations
@@ -68,8 +69,9 @@ class RequestHub:
     ) -> Outcome:
         """Apply one event; return once its effect is durable.
 
-        With ``strict`` a failed write raises ``StorageError`` (a webhook must
-        not answer 2xx then); otherwise it is logged and retried by the next write.
+        ``strict`` is for webhooks: a failed write raises ``StorageError`` (a
+        webhook must not answer 2xx then), and entities follow the answer;
+        otherwise a failure is logged and retried by the next write.
         """
         if isinstance(event, LibraryItemEvent):
             if (
@@ -93,38 +95,38 @@ class RequestHub:
         *,
         strict: bool = False,
     ) -> None:
-        """Show, persist, then announce what an outcome changed.
+        """Persist, then show and announce what an outcome changed.
 
-        Download figures alone are shown but not written to disk: the next
-        poll brings them back after a restart.
+        For a webhook (``strict``) a failed write raises ``StorageError``, and
+        the entities and automations are told in the loop's next turn, right
+        after the answer has gone out, so the sender never waits for state
+        writes. Other callers (actions, polls) find the state already shown
+        when this returns. Download figures alone are shown but not written
+        to disk: the next poll brings them back after a restart.
         """
-        if outcome.is_visible:
+        failure: StorageError | None = None
+        if outcome.is_change:
             for request in outcome.changed.values():
                 self.store.update(request)
-            # Started eagerly: the file is written in a worker thread while the
-            # entities are updated here, and the answer waits for both.
-            writing = (
-                self.hass.async_create_task(
-                    self.store.async_flush(),
-                    "media_request_tracker_flush",
-                    eager_start=True,
-                )
-                if outcome.is_change
-                else None
-            )
-            self._publish(outcome)
-            failure: StorageError | None = None
-            if writing is not None:
-                try:
-                    await writing
-                except StorageError as err:
-                    failure = err
-                self._report_storage(failure)
-            self._announce(outcome)
-            if failure is not None and strict:
-                raise failure
+            try:
+                await self.store.async_flush()
+            except StorageError as err:
+                failure = err
+            self._report_storage(failure)
+        if outcome.is_visible:
+            if strict:
+                self.hass.loop.call_soon(self._publish_and_announce, outcome)
+            else:
+                self._publish_and_announce(outcome)
         for listener in list(self._listeners):
             listener(outcome, event)
+        if failure is not None and strict:
+            raise failure
+
+    @callback
+    def _publish_and_announce(self, outcome: Outcome) -> None:
+        self._publish(outcome)
+        self._announce(outcome)
 
     async def async_persist(self) -> None:
         """Write pending changes (after removals); a failure is logged, not raised."""

@@ -40,5 +40,7 @@ async def test_diagnostics_hold_settings_connections_storage_and_timelines(
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
     await post_webhook("radarr", payload("radarr_grab"))
+    # The library check each webhook starts has finished.
+    await hass.async_block_till_done(wait_background_tasks=True)
     diagnostics = await async_get_config_entry_diagnostics(hass, setup_integration)
     assert diagnostics == snapshot(exclude=props(*VOLATILE, "jellyfin_url"))

@@ -206,7 +206,7 @@ async def test_small_moves_do_not_write_new_states(
         later - earlier >= 1 or later == 100
         for earlier, later in zip(progress, progress[1:], strict=False)
     )
-    assert len(watch) <= polls
+    assert len(progress) <= polls
 
 
 async def test_nothing_is_polled_while_nothing_downloads(
