@@ -30,6 +30,7 @@ async def async_get_config_entry_diagnostics(
             if data.qbittorrent
             else None,
             "shoko": data.shoko.connected if data.shoko else None,
+            "webhook_registration": dict(data.registrations),
         },
         "storage": asdict(data.hub.store.stats),
         "requests": [request.as_dict() for request in data.hub.tracker],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -21,6 +21,9 @@ class MediaRequestTrackerData:
     verifier: JellyfinVerifier
     qbittorrent: QBittorrentCoordinator | None = None
     shoko: ShokoListener | None = None
+    # Webhook registration in Jellyseerr, Radarr and Sonarr: "registered",
+    # "pending", or why not (free of secrets); for diagnostics.
+    registrations: dict[str, str] = field(default_factory=dict)
 
 
 type MediaRequestTrackerConfigEntry = ConfigEntry[MediaRequestTrackerData]

@@ -303,6 +303,10 @@ class _Registration:
         self._failures = 0
         self._cancel_retry: CALLBACK_TYPE | None = None
         entry.async_on_unload(self._async_stop)
+        self._set_status("pending")
+
+    def _set_status(self, status: str) -> None:
+        self._entry.runtime_data.registrations[self._service.source.value] = status
 
     @callback
     def _async_stop(self) -> None:
@@ -330,6 +334,7 @@ class _Registration:
                 retry=True,
             )
         else:
+            self._set_status("registered")
             if self._failures:
                 LOGGER.info("Registered the webhook in %s", service.title)
             else:
@@ -339,6 +344,7 @@ class _Registration:
         title = self._service.title
         reason = _scrub(reason, _secrets(self._entry))
         self._failures += 1
+        self._set_status(f"not registered: {reason}")
         if self._failures == 1:
             LOGGER.warning(
                 "Could not register the webhook in %s: %s%s",

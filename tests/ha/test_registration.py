@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import copy
 from datetime import timedelta
+import json
 import logging
 from typing import Any
 
@@ -33,6 +34,9 @@ from custom_components.media_request_tracker.const import (
     CONF_SONARR_URL,
     CONF_WEBHOOK_IDS,
     DOMAIN,
+)
+from custom_components.media_request_tracker.diagnostics import (
+    async_get_config_entry_diagnostics,
 )
 from custom_components.media_request_tracker.registration import (
     JELLYSEERR_TEMPLATE,
@@ -595,3 +599,22 @@ async def test_reconfigure_that_drops_radarr_removes_our_webhook_there(
     await hass.async_block_till_done(wait_background_tasks=True)
     assert CONF_RADARR_URL not in entry.data
     assert radarr.notifications == {}
+
+
+async def test_diagnostics_tell_which_services_have_our_webhook(
+    hass: HomeAssistant,
+    ha_url: str,
+    fake_jellyfin: FakeJellyfin,
+    radarr: FakeArr,
+    sonarr: FakeArr,
+) -> None:
+    await sonarr.stop()
+    entry = make_entry(fake_jellyfin, radarr=radarr, sonarr=sonarr)
+    await set_up(hass, entry)
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    registration = diagnostics["connections"]["webhook_registration"]
+    assert registration["radarr"] == "registered"
+    assert registration["sonarr"].startswith("not registered: ")
+    text = json.dumps(diagnostics)
+    assert WEBHOOK_IDS["sonarr"] not in text
+    assert sonarr.api_key not in text
