@@ -32,13 +32,14 @@ async def async_setup_entry(
 ) -> None:
     """Add a connection sensor for each service that is set up."""
     data = entry.runtime_data
-    sensors = [ConnectionSensor(entry, data.verifier, "jellyfin")]
+    sensors: list[BinarySensorEntity] = [
+        ConnectionSensor(entry, data.verifier, "jellyfin")
+    ]
     if data.qbittorrent is not None:
         sensors.append(ConnectionSensor(entry, data.qbittorrent, "qbittorrent"))
-    pushed: list[BinarySensorEntity] = []
     if data.shoko is not None:
-        pushed.append(ShokoConnectionSensor(entry, data.shoko))
-    async_add_entities([*sensors, *pushed])
+        sensors.append(ShokoConnectionSensor(entry, data.shoko))
+    async_add_entities(sensors)
 
 
 class ConnectionSensor(

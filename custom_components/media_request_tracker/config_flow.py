@@ -69,6 +69,7 @@ from .clients.qbittorrent import (
 )
 from .clients.shoko import ShokoAuthError, ShokoClient, ShokoError
 from .const import (
+    ARR_SERVICES,
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
@@ -125,8 +126,6 @@ else:
 # Whether the options flow reloads the entry by itself (see __init__).
 OPTIONS_FLOW_RELOADS: Final = _ReloadingOptionsFlow is not OptionsFlow
 
-# The key of ``async_start_reauth(hass, data=...)`` that names the service.
-
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _TEXT = TextSelector()
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
@@ -175,11 +174,8 @@ ARR_SCHEMA = _optional_schema(
     }
 )
 REAUTH_JELLYFIN_SCHEMA = vol.Schema({vol.Required(CONF_JELLYFIN_API_KEY): _SECRET})
-REAUTH_QBITTORRENT_SCHEMA = vol.Schema(
-    {
-        vol.Optional(CONF_QBITTORRENT_USERNAME): _TEXT,
-        vol.Optional(CONF_QBITTORRENT_PASSWORD): _SECRET,
-    }
+REAUTH_QBITTORRENT_SCHEMA = _optional_schema(
+    {CONF_QBITTORRENT_USERNAME: _TEXT, CONF_QBITTORRENT_PASSWORD: _SECRET}
 )
 REAUTH_SHOKO_SCHEMA = _optional_schema(
     {
@@ -189,13 +185,7 @@ REAUTH_SHOKO_SCHEMA = _optional_schema(
     }
 )
 
-# Jellyseerr, Radarr and Sonarr: each one's URL and API key, and the
-# authenticated call that checks them.
-ARR_SERVICES: Final[dict[str, tuple[str, str]]] = {
-    "jellyseerr": (CONF_JELLYSEERR_URL, CONF_JELLYSEERR_API_KEY),
-    "radarr": (CONF_RADARR_URL, CONF_RADARR_API_KEY),
-    "sonarr": (CONF_SONARR_URL, CONF_SONARR_API_KEY),
-}
+# The authenticated call that checks Jellyseerr's, Radarr's or Sonarr's API key.
 _ARR_CHECK_PATHS: Final = {
     # The call webhook registration makes, so the key has the rights it needs.
     "jellyseerr": "/api/v1/settings/notifications/webhook",

@@ -24,6 +24,13 @@ CONF_RADARR_API_KEY: Final = "radarr_api_key"
 CONF_SONARR_URL: Final = "sonarr_url"
 CONF_SONARR_API_KEY: Final = "sonarr_api_key"
 CONF_WEBHOOK_IDS: Final = "webhook_ids"
+# Jellyseerr, Radarr and Sonarr, where our webhooks are registered: the keys of
+# each one's URL and API key.
+ARR_SERVICES: Final[dict[str, tuple[str, str]]] = {
+    "jellyseerr": (CONF_JELLYSEERR_URL, CONF_JELLYSEERR_API_KEY),
+    "radarr": (CONF_RADARR_URL, CONF_RADARR_API_KEY),
+    "sonarr": (CONF_SONARR_URL, CONF_SONARR_API_KEY),
+}
 # Key in a reauth flow's data naming the service whose credential was refused.
 REAUTH_SERVICE: Final = "service"
 

@@ -64,6 +64,12 @@ class RequestHub:
         """Entity unique id of a request, fixed by the public interface."""
         return f"{self.entry.entry_id}_{request_id}"
 
+    def entity_id(self, request_id: str) -> str | None:
+        """Entity id of a request's sensor, if it is registered."""
+        return er.async_get(self.hass).async_get_entity_id(
+            Platform.SENSOR, DOMAIN, self.unique_id(request_id)
+        )
+
     async def async_handle(
         self, event: TrackerEvent, *, strict: bool = False
     ) -> Outcome:
@@ -108,11 +114,7 @@ class RequestHub:
         if outcome.is_change:
             for request in outcome.changed.values():
                 self.store.update(request)
-            try:
-                await self.store.async_flush()
-            except StorageError as err:
-                failure = err
-            self._report_storage(failure)
+            failure = await self._async_flush()
         if outcome.is_visible:
             if strict:
                 self.hass.loop.call_soon(self._publish_and_announce, outcome)
@@ -130,12 +132,17 @@ class RequestHub:
 
     async def async_persist(self) -> None:
         """Write pending changes (after removals); a failure is logged, not raised."""
+        await self._async_flush()
+
+    async def _async_flush(self) -> StorageError | None:
+        """Write pending changes; report, then return, the failure if any."""
+        failure: StorageError | None = None
         try:
             await self.store.async_flush()
         except StorageError as err:
-            self._report_storage(err)
-        else:
-            self._report_storage(None)
+            failure = err
+        self._report_storage(failure)
+        return failure
 
     def _report_storage(self, failure: StorageError | None) -> None:
         """Log once when writes start failing and once when they work again."""
@@ -225,11 +232,8 @@ class RequestHub:
         ir.async_delete_issue(
             self.hass, DOMAIN, self._repair_id(request_id, "download_problem")
         )
-        registry = er.async_get(self.hass)
-        if entity_id := registry.async_get_entity_id(
-            Platform.SENSOR, DOMAIN, self.unique_id(request_id)
-        ):
-            registry.async_remove(entity_id)
+        if entity_id := self.entity_id(request_id):
+            er.async_get(self.hass).async_remove(entity_id)
         async_dispatcher_send(self.hass, signal_summary_updated(self.entry.entry_id))
         return True
 
@@ -269,7 +273,6 @@ class RequestHub:
 
     @callback
     def _announce(self, outcome: Outcome) -> None:
-        registry = er.async_get(self.hass)
         for transition in outcome.transitions:
             request = self.tracker.get(transition.request_id)
             if request is None:
@@ -279,9 +282,7 @@ class RequestHub:
                 {
                     "entry_id": self.entry.entry_id,
                     "request_id": request.request_id,
-                    "entity_id": registry.async_get_entity_id(
-                        Platform.SENSOR, DOMAIN, self.unique_id(request.request_id)
-                    ),
+                    "entity_id": self.entity_id(request.request_id),
                     "title": request.title,
                     "media_type": request.media_type.value,
                     "from_state": transition.from_stage.value

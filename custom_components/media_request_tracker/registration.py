@@ -47,20 +47,9 @@ from .clients.jellyseerr import (
     JellyseerrTestFailedError,
     WebhookAgentSettings,
 )
-from .const import (
-    CONF_JELLYSEERR_API_KEY,
-    CONF_JELLYSEERR_URL,
-    CONF_RADARR_API_KEY,
-    CONF_RADARR_URL,
-    CONF_SONARR_API_KEY,
-    CONF_SONARR_URL,
-    CONF_WEBHOOK_IDS,
-    DOMAIN,
-    LOGGER,
-    REAUTH_SERVICE,
-)
+from .const import ARR_SERVICES, CONF_WEBHOOK_IDS, DOMAIN, LOGGER, REAUTH_SERVICE
 from .models import MediaRequestTrackerConfigEntry
-from .webhook import WebhookSource, webhook_urls
+from .webhook import WebhookSource, webhook_url
 
 NOTIFICATION_NAME: Final = "Home Assistant – Media Request Tracker"
 WEBHOOK_METHOD_POST: Final = 1
@@ -207,10 +196,10 @@ class _NotRegistered(Exception):
         self.key_refused = key_refused
 
 
-_SERVICE_KEYS: Final = (
-    (WebhookSource.RADARR, CONF_RADARR_URL, CONF_RADARR_API_KEY),
-    (WebhookSource.SONARR, CONF_SONARR_URL, CONF_SONARR_API_KEY),
-    (WebhookSource.JELLYSEERR, CONF_JELLYSEERR_URL, CONF_JELLYSEERR_API_KEY),
+# Each service with the keys of its URL and API key; Radarr and Sonarr first.
+_SERVICE_KEYS: Final[tuple[tuple[WebhookSource, str, str], ...]] = tuple(
+    (source, *ARR_SERVICES[source.value])
+    for source in (WebhookSource.RADARR, WebhookSource.SONARR, WebhookSource.JELLYSEERR)
 )
 
 
@@ -369,9 +358,7 @@ class _Registration:
 
 
 def _our_url(hass: HomeAssistant, service: _Service) -> str:
-    url = webhook_urls(hass, {service.source.value: service.webhook_id})[
-        f"{service.source.value}_webhook_url"
-    ]
+    url = webhook_url(hass, service.webhook_id)
     if url.startswith("/"):
         raise _NotRegistered(
             "Home Assistant has no URL that other services can reach; set one "
@@ -654,9 +641,7 @@ async def async_unregister_replaced(
     replaced = [
         service
         for service in _services(entry)
-        for source, url_key, key_key in _SERVICE_KEYS
-        if source is service.source
-        and (new_data.get(url_key), new_data.get(key_key))
+        if tuple(new_data.get(key) for key in ARR_SERVICES[service.source.value])
         != (service.url, service.api_key)
     ]
     await asyncio.gather(
@@ -670,15 +655,11 @@ async def _async_unregister_one(
     try:
         async with asyncio.timeout(SERVICE_TIMEOUT):
             await _UNREGISTER[service.source](hass, service)
-    except (ArrError, JellyseerrError, TimeoutError) as err:
-        LOGGER.warning(
-            "Could not remove our webhook from %s (%s); remove it there by hand",
-            service.title,
-            _scrub(str(err) or "no answer in time", _secrets(entry)),
-        )
     except Exception as err:  # noqa: BLE001 - removal must never fail the caller
         LOGGER.warning(
             "Could not remove our webhook from %s (%s); remove it there by hand",
             service.title,
-            type(err).__name__,
+            _scrub(str(err) or "no answer in time", _secrets(entry))
+            if isinstance(err, ArrError | JellyseerrError | TimeoutError)
+            else type(err).__name__,
         )

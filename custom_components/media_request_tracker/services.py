@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.config_entries import ConfigEntryState
-from homeassistant.const import ATTR_ENTITY_ID, Platform
+from homeassistant.const import ATTR_ENTITY_ID
 from homeassistant.core import (
     HomeAssistant,
     ServiceCall,
@@ -74,18 +74,14 @@ def async_setup_services(hass: HomeAssistant) -> None:
         wanted = set(call.data.get(ATTR_STATE, []))
         requests: list[JsonValueType] = []
         for entry in _loaded_entries(hass):
-            registry = er.async_get(hass)
-            for request in entry.runtime_data.hub.tracker:
+            hub = entry.runtime_data.hub
+            for request in hub.tracker:
                 if wanted and request.stage.value not in wanted:
                     continue
                 requests.append(
                     {
                         "entry_id": entry.entry_id,
-                        "entity_id": registry.async_get_entity_id(
-                            Platform.SENSOR,
-                            DOMAIN,
-                            entry.runtime_data.hub.unique_id(request.request_id),
-                        ),
+                        "entity_id": hub.entity_id(request.request_id),
                         "state": request.stage.value,
                         **request_attributes(request),
                     }
@@ -130,24 +126,20 @@ def _targets(
             else None
         )
         if registered is None or registered.platform != DOMAIN or entry is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="not_a_request",
-                translation_placeholders={"entity_id": entity_id},
-            )
+            raise _refused("not_a_request", entity_id)
         if entry.state is not ConfigEntryState.LOADED:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="not_loaded",
-                translation_placeholders={"entity_id": entity_id},
-            )
+            raise _refused("not_loaded", entity_id)
         request_id = registered.unique_id.removeprefix(f"{entry.entry_id}_")
         typed: MediaRequestTrackerConfigEntry = entry
         if typed.runtime_data.hub.tracker.get(request_id) is None:
-            raise ServiceValidationError(
-                translation_domain=DOMAIN,
-                translation_key="not_a_request",
-                translation_placeholders={"entity_id": entity_id},
-            )
+            raise _refused("not_a_request", entity_id)
         resolved.append((typed, request_id))
     return resolved
+
+
+def _refused(translation_key: str, entity_id: str) -> ServiceValidationError:
+    return ServiceValidationError(
+        translation_domain=DOMAIN,
+        translation_key=translation_key,
+        translation_placeholders={"entity_id": entity_id},
+    )

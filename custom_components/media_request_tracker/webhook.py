@@ -68,18 +68,22 @@ type WebhookHandler = Callable[
 ]
 
 
+def webhook_url(hass: HomeAssistant, webhook_id: str) -> str:
+    """Full URL of a webhook; only its path when Home Assistant has no URL."""
+    try:
+        return webhook.async_generate_url(
+            hass, webhook_id, allow_ip=True, prefer_external=False
+        )
+    except NoURLAvailableError:
+        return webhook.async_generate_path(webhook_id)
+
+
 def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, str]:
     """Full URLs to paste into each service, keyed as the placeholders are."""
-    urls: dict[str, str] = {}
-    for source, webhook_id in webhook_ids.items():
-        try:
-            url = webhook.async_generate_url(
-                hass, webhook_id, allow_ip=True, prefer_external=False
-            )
-        except NoURLAvailableError:
-            url = webhook.async_generate_path(webhook_id)
-        urls[f"{source}_webhook_url"] = url
-    return urls
+    return {
+        f"{source}_webhook_url": webhook_url(hass, webhook_id)
+        for source, webhook_id in webhook_ids.items()
+    }
 
 
 def async_register_webhooks(
@@ -91,12 +95,13 @@ def async_register_webhooks(
     )
     hub = entry.runtime_data.hub
     for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
+        sender = WebhookSource(source)
         webhook.async_register(
             hass,
             DOMAIN,
-            f"{entry.title} {WebhookSource(source).title()}",
+            f"{entry.title} {sender.title()}",
             webhook_id,
-            _make_handler(hub, WebhookSource(source)),
+            _make_handler(hub, sender),
             local_only=local_only,
             allowed_methods=_ALL_METHODS,
         )

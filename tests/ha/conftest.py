@@ -92,8 +92,8 @@ async def qbittorrent(
     await server.stop()
 
 
-@pytest.fixture
-def config_entry(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
+def tracker_entry(fake_jellyfin: FakeJellyfin, **data: Any) -> MockConfigEntry:
+    """The test entry: the fake Jellyfin, fixed webhook ids, and any more data."""
     return MockConfigEntry(
         domain=DOMAIN,
         title="Jellyfin Home",
@@ -103,18 +103,43 @@ def config_entry(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
             CONF_JELLYFIN_URL: fake_jellyfin.url,
             CONF_JELLYFIN_API_KEY: fake_jellyfin.api_key,
             CONF_WEBHOOK_IDS: dict(WEBHOOK_IDS),
+            **data,
         },
     )
+
+
+def entry_with(
+    base: MockConfigEntry, *, options: dict[str, Any] | None = None, **data: Any
+) -> MockConfigEntry:
+    """A copy of an entry with more data or options, not yet added to hass."""
+    return MockConfigEntry(
+        domain=base.domain,
+        title=base.title,
+        entry_id=base.entry_id,
+        unique_id=base.unique_id,
+        data={**base.data, **data},
+        options={**base.options, **(options or {})},
+    )
+
+
+async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:
+    """Add the entry, set it up, and wait until it has settled."""
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+@pytest.fixture
+def config_entry(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
+    return tracker_entry(fake_jellyfin)
 
 
 @pytest.fixture
 async def setup_integration(
     hass: HomeAssistant, config_entry: MockConfigEntry
 ) -> MockConfigEntry:
-    config_entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
-    return config_entry
+    return await set_up(hass, config_entry)
 
 
 @pytest.fixture

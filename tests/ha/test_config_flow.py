@@ -53,7 +53,7 @@ from tests.fakes.shoko import (
 )
 from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS
+from .conftest import ENTRY_ID, WEBHOOK_IDS, tracker_entry
 
 TRANSLATIONS = (
     Path(__file__).parents[2]
@@ -117,21 +117,6 @@ def setups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(integration, "async_setup_entry", counting)
     return calls
-
-
-def _entry(fake_jellyfin: FakeJellyfin, **data: Any) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Jellyfin Home",
-        entry_id=ENTRY_ID,
-        unique_id=SERVER_ID,
-        data={
-            "jellyfin_url": fake_jellyfin.url,
-            "jellyfin_api_key": fake_jellyfin.api_key,
-            "webhook_ids": dict(WEBHOOK_IDS),
-            **data,
-        },
-    )
 
 
 def _arr_data(arrs: dict[str, Any]) -> dict[str, str]:
@@ -514,7 +499,7 @@ async def test_arr_reauth_started_by_name_asks_for_that_key(
     setups: list[str],
     service: str,
 ) -> None:
-    entry = _entry(fake_jellyfin, **_arr_data(arrs))
+    entry = tracker_entry(fake_jellyfin, **_arr_data(arrs))
     await _set_up(hass, entry)
     setups.clear()
     arrs[service].api_key = "rotated-key"  # the user made a new key in the app
@@ -565,7 +550,7 @@ async def test_jellyfin_reauth_started_by_name_asks_for_a_new_key(
 async def test_reauth_without_a_name_finds_that_jellyfin_refuses(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin
 ) -> None:
-    entry = _entry(fake_jellyfin)
+    entry = tracker_entry(fake_jellyfin)
     entry.add_to_hass(hass)
     fake_jellyfin.api_key = "a-new-key"
     result = await entry.start_reauth_flow(hass)
@@ -576,7 +561,7 @@ async def test_reauth_without_a_name_finds_that_jellyfin_refuses(
 async def test_reauth_without_a_name_finds_that_qbittorrent_refuses(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin, qbittorrent: QBittorrentProcess
 ) -> None:
-    entry = _entry(
+    entry = tracker_entry(
         fake_jellyfin,
         qbittorrent_url=qbittorrent.url,
         qbittorrent_username=USERNAME,
@@ -607,7 +592,7 @@ async def test_reauth_without_a_name_finds_that_qbittorrent_refuses(
 async def test_reauth_when_nothing_refuses_is_not_needed(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin, data: dict | None
 ) -> None:
-    entry = _entry(fake_jellyfin)  # no Radarr set up, and there is no Plex
+    entry = tracker_entry(fake_jellyfin)  # no Radarr set up, and there is no Plex
     entry.add_to_hass(hass)
     result = await entry.start_reauth_flow(hass, data=data)
     assert result["type"] is FlowResultType.ABORT
@@ -617,7 +602,9 @@ async def test_reauth_when_nothing_refuses_is_not_needed(
 async def test_shoko_refusing_the_key_at_its_hub_asks_for_shoko_credentials(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin, shoko: FakeShoko
 ) -> None:
-    entry = _entry(fake_jellyfin, shoko_url=shoko.url, shoko_api_key="revoked-key")
+    entry = tracker_entry(
+        fake_jellyfin, shoko_url=shoko.url, shoko_api_key="revoked-key"
+    )
     await _set_up(hass, entry)
     await _wait_for(lambda: hass.config_entries.flow.async_progress_by_handler(DOMAIN))
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
@@ -652,7 +639,7 @@ async def test_reconfigure_moves_every_service_and_keeps_keys_and_webhooks(
     shoko: FakeShoko,
     arrs: dict[str, Any],
 ) -> None:
-    entry = _entry(
+    entry = tracker_entry(
         fake_jellyfin,
         jellyfin_url="http://jellyfin.old:8096",
         qbittorrent_url="http://qbittorrent.old:8080",
@@ -713,7 +700,7 @@ async def test_reconfigure_with_a_step_left_empty_stops_using_that_service(
     shoko: FakeShoko,
     setups: list[str],
 ) -> None:
-    entry = _entry(fake_jellyfin, shoko_url=shoko.url, shoko_api_key=SHOKO_KEY)
+    entry = tracker_entry(fake_jellyfin, shoko_url=shoko.url, shoko_api_key=SHOKO_KEY)
     await _set_up(hass, entry)
     setups.clear()
     result = await entry.start_reconfigure_flow(hass)
@@ -740,7 +727,7 @@ async def test_reconfigure_with_a_step_left_empty_stops_using_that_service(
 async def test_reconfigure_checks_jellyfin_live_and_recovers(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin, change: dict, errors: dict
 ) -> None:
-    entry = _entry(fake_jellyfin)
+    entry = tracker_entry(fake_jellyfin)
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     result = await hass.config_entries.flow.async_configure(
@@ -761,7 +748,7 @@ async def test_reconfigure_to_another_jellyfin_server_is_aborted(
         domain=DOMAIN,
         title="Jellyfin Cabin",
         unique_id="0123456789abcdef0123456789abcdef",
-        data={**_entry(fake_jellyfin).data, "jellyfin_url": "http://cabin:8096"},
+        data={**tracker_entry(fake_jellyfin).data, "jellyfin_url": "http://cabin:8096"},
     )
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
@@ -776,7 +763,9 @@ async def test_reconfigure_to_another_jellyfin_server_is_aborted(
 async def test_reconfigure_with_a_wrong_stored_key_asks_for_it(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin, radarr: FakeArr
 ) -> None:
-    entry = _entry(fake_jellyfin, radarr_url=radarr.url, radarr_api_key="old-key")
+    entry = tracker_entry(
+        fake_jellyfin, radarr_url=radarr.url, radarr_api_key="old-key"
+    )
     entry.add_to_hass(hass)
     result = await entry.start_reconfigure_flow(hass)
     for answer in ({"jellyfin_url": fake_jellyfin.url}, {}, {}):

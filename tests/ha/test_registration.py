@@ -24,15 +24,12 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.media_request_tracker.const import (
-    CONF_JELLYFIN_API_KEY,
-    CONF_JELLYFIN_URL,
     CONF_JELLYSEERR_API_KEY,
     CONF_JELLYSEERR_URL,
     CONF_RADARR_API_KEY,
     CONF_RADARR_URL,
     CONF_SONARR_API_KEY,
     CONF_SONARR_URL,
-    CONF_WEBHOOK_IDS,
     DOMAIN,
 )
 from custom_components.media_request_tracker.diagnostics import (
@@ -45,11 +42,11 @@ from custom_components.media_request_tracker.registration import (
     SONARR_EVENTS,
 )
 from tests.fakes.arr import FakeArr
-from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
+from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.jellyseerr import FakeJellyseerr
 from tests.payloads import payload
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS
+from .conftest import ENTRY_ID, WEBHOOK_IDS, tracker_entry
 
 OUR_LOGGER = "custom_components.media_request_tracker"
 TAKEN_ISSUE = f"jellyseerr_webhook_taken_{ENTRY_ID}"
@@ -96,11 +93,7 @@ def apps(radarr: FakeArr, sonarr: FakeArr) -> dict[str, FakeArr]:
 
 
 def make_entry(fake_jellyfin: FakeJellyfin, **services: Any) -> MockConfigEntry:
-    data: dict[str, Any] = {
-        CONF_JELLYFIN_URL: fake_jellyfin.url,
-        CONF_JELLYFIN_API_KEY: fake_jellyfin.api_key,
-        CONF_WEBHOOK_IDS: dict(WEBHOOK_IDS),
-    }
+    data: dict[str, Any] = {}
     keys = {
         "radarr": (CONF_RADARR_URL, CONF_RADARR_API_KEY),
         "sonarr": (CONF_SONARR_URL, CONF_SONARR_API_KEY),
@@ -110,13 +103,7 @@ def make_entry(fake_jellyfin: FakeJellyfin, **services: Any) -> MockConfigEntry:
         url_key, api_key_key = keys[name]
         data[url_key] = server.url
         data[api_key_key] = server.api_key
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title="Jellyfin Home",
-        entry_id=ENTRY_ID,
-        unique_id=SERVER_ID,
-        data=data,
-    )
+    return tracker_entry(fake_jellyfin, **data)
 
 
 @pytest.fixture

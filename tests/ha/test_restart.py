@@ -11,7 +11,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from tests.payloads import jellyseerr, payload
 
-from .conftest import PostWebhook
+from .conftest import PostWebhook, entry_with
 
 FILM = "sensor.jellyfin_home_dune_part_two_2024"
 SERIES = "sensor.jellyfin_home_severance_2022"
@@ -36,13 +36,7 @@ async def test_requests_and_entity_ids_come_back_after_a_restart(
         config_dir=hass.config.config_dir
     ) as restarted:
         restarted.data.pop(loader.DATA_CUSTOM_COMPONENTS)
-        entry = MockConfigEntry(
-            domain=setup_integration.domain,
-            title=setup_integration.title,
-            entry_id=setup_integration.entry_id,
-            unique_id=setup_integration.unique_id,
-            data=dict(setup_integration.data),
-        )
+        entry = entry_with(setup_integration)
         entry.add_to_hass(restarted)
         assert await restarted.config_entries.async_setup(entry.entry_id)
         await restarted.async_block_till_done()

@@ -25,7 +25,7 @@ from tests.fakes.jellyfin_items import episode, movie, series, shokofin_path
 from tests.fakes.shoko import API_KEY, PASSWORD, USERNAME, FakeShoko
 from tests.payloads import jellyseerr, payload
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS
+from .conftest import WEBHOOK_IDS, entry_with
 
 FRIEREN = "sensor.jellyfin_home_frieren_beyond_journey_s_end_2023"
 SHOKO = "binary_sensor.jellyfin_home_shoko_connection"
@@ -76,16 +76,8 @@ async def shoko_entry(
 
 
 def _with_shoko(config_entry: MockConfigEntry, hub: FakeShoko) -> MockConfigEntry:
-    return MockConfigEntry(
-        domain=DOMAIN,
-        title=config_entry.title,
-        entry_id=ENTRY_ID,
-        unique_id=config_entry.unique_id,
-        data={
-            **config_entry.data,
-            CONF_SHOKO_URL: hub.url,
-            CONF_SHOKO_API_KEY: API_KEY,
-        },
+    return entry_with(
+        config_entry, **{CONF_SHOKO_URL: hub.url, CONF_SHOKO_API_KEY: API_KEY}
     )
 
 

@@ -24,7 +24,15 @@ from custom_components.media_request_tracker.const import CONF_RETENTION_DAYS
 from custom_components.media_request_tracker.store import StorageError
 from tests.payloads import jellyseerr, payload
 
-from .conftest import ENTRY_ID, STORAGE_KEY, WEBHOOK_IDS, PostWebhook, stored_requests
+from .conftest import (
+    ENTRY_ID,
+    STORAGE_KEY,
+    WEBHOOK_IDS,
+    PostWebhook,
+    entry_with,
+    set_up,
+    stored_requests,
+)
 
 
 async def test_answer_comes_only_after_the_request_is_stored(
@@ -72,12 +80,9 @@ async def test_finished_requests_are_removed_after_retention(
     config_entry: MockConfigEntry,
     freezer: FrozenDateTimeFactory,
 ) -> None:
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, options={CONF_RETENTION_DAYS: 2}
+    config_entry = await set_up(
+        hass, entry_with(config_entry, options={CONF_RETENTION_DAYS: 2})
     )
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
     client = await hass_client_no_auth()
     hooks = config_entry.data["webhook_ids"]
     await client.post(

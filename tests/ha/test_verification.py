@@ -24,7 +24,7 @@ from tests.payloads import (
     sonarr_episode_import,
 )
 
-from .conftest import ENTRY_ID, PostWebhook
+from .conftest import ENTRY_ID, PostWebhook, entry_with, set_up
 
 FILM = "sensor.jellyfin_home_dune_part_two_2024"
 SERIES = "sensor.jellyfin_home_severance_2022"
@@ -135,12 +135,13 @@ async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_ava
     fake_jellyfin: FakeJellyfin,
 ) -> None:
     assert await async_setup_component(hass, "repairs", {})
-    config_entry.add_to_hass(hass)
-    hass.config_entries.async_update_entry(
-        config_entry, options={CONF_STUCK_IMPORTING_HOURS: 0, CONF_VERIFY_INTERVAL: 60}
+    config_entry = await set_up(
+        hass,
+        entry_with(
+            config_entry,
+            options={CONF_STUCK_IMPORTING_HOURS: 0, CONF_VERIFY_INTERVAL: 60},
+        ),
     )
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
     webhooks = await hass_client_no_auth()
     hooks = config_entry.data["webhook_ids"]
     await webhooks.post(

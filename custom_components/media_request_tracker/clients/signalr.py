@@ -23,9 +23,10 @@ from yarl import URL
 _LOGGER = logging.getLogger(__name__)
 
 RECORD_SEPARATOR = "\x1e"
+# Hub message types we send or act on; completions (3) are of calls we never make.
+INVOCATION, PING_TYPE, CLOSE = 1, 6, 7
 HANDSHAKE = json.dumps({"protocol": "json", "version": 1}) + RECORD_SEPARATOR
-PING = json.dumps({"type": 6}) + RECORD_SEPARATOR
-INVOCATION, COMPLETION, PING_TYPE, CLOSE = 1, 3, 6, 7
+PING = json.dumps({"type": PING_TYPE}) + RECORD_SEPARATOR
 
 type EventHandler = Callable[[str, list[Any]], Awaitable[None]]
 type StateHandler = Callable[[bool], None]

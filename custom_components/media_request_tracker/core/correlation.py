@@ -73,13 +73,7 @@ def find_active(
     ``prefer_before`` lets a new grab go to a request that has not been
     grabbed yet, so that two requests for one title each get their own.
     """
-    candidates = newest_first(
-        request
-        for request in requests
-        if not request.stage.is_terminal
-        and ids_match(request, media_type, ids)
-        and seasons_overlap(request, seasons)
-    )
+    candidates = _newest_matching(requests, media_type, ids, seasons, finished=False)
     if prefer_before is not None:
         limit = PIPELINE_RANK[prefer_before]
         for request in candidates:
@@ -95,14 +89,26 @@ def find_finished(
     seasons: frozenset[int] = frozenset(),
 ) -> MediaRequest | None:
     """Find the newest finished request for this title, for notes such as upgrades."""
-    candidates = newest_first(
+    candidates = _newest_matching(requests, media_type, ids, seasons, finished=True)
+    return candidates[0] if candidates else None
+
+
+def _newest_matching(
+    requests: Iterable[MediaRequest],
+    media_type: MediaType,
+    ids: MediaIds,
+    seasons: frozenset[int],
+    *,
+    finished: bool,
+) -> list[MediaRequest]:
+    """Return the finished or the in-progress requests for this title, newest first."""
+    return newest_first(
         request
         for request in requests
-        if request.stage.is_terminal
+        if request.stage.is_terminal == finished
         and ids_match(request, media_type, ids)
         and seasons_overlap(request, seasons)
     )
-    return candidates[0] if candidates else None
 
 
 def same_file(arr_path: str, shoko_path: str) -> bool:

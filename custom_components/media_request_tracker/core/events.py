@@ -119,7 +119,6 @@ class LibraryItemEvent:
     series_id: str | None = None
     series_ids: MediaIds | None = None
     episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
-    season: int | None = None
     source: Source = Source.JELLYFIN
 
 

@@ -81,10 +81,6 @@ class LibraryIndex:
                 read.append(item)
         return read
 
-    def get(self, item_id: str) -> LibraryItem | None:
-        """Return one item by its Jellyfin id."""
-        return self._items.get(item_id)
-
     def find(
         self,
         media_type: MediaType,

@@ -144,7 +144,13 @@ class DownloadStatus:
     download_speed: int | None = None
     eta: int | None = None
     size: int | None = None
-    stalled: bool = False
+    # When data last moved, while the download counts as stalled; None otherwise.
+    stalled_since: datetime | None = None
+
+    @property
+    def stalled(self) -> bool:
+        """Whether qBittorrent has moved no data for the stall time."""
+        return self.stalled_since is not None
 
 
 # A timeline longer than this keeps its first entry and drops the oldest others,

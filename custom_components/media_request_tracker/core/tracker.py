@@ -36,7 +36,7 @@ from .events import (
     ShokoFileEvent,
     TrackerEvent,
 )
-from .library import LibraryIndex
+from .library import LibraryIndex, LibraryItem
 from .model import (
     PIPELINE_RANK,
     DownloadStatus,
@@ -192,7 +192,6 @@ class RequestTracker:
         # Kept up to date on every move, so a summary costs nothing per request.
         self._stage_counts = Counter(r.stage for r in self._requests.values())
         self._figures_shown_at: dict[str, datetime] = {}
-        self._stalled_since: dict[str, datetime] = {}
 
     def stage_counts(self) -> dict[Stage, int]:
         """Return how many requests are in each stage."""
@@ -259,7 +258,6 @@ class RequestTracker:
         """Stop tracking a request."""
         request = self._requests.pop(request_id, None)
         self._figures_shown_at.pop(request_id, None)
-        self._stalled_since.pop(request_id, None)
         if request is not None:
             self._stage_counts[request.stage] -= 1
         return request
@@ -328,11 +326,6 @@ class RequestTracker:
             TorrentCondition.WAITING,
             TorrentCondition.DOWNLOADING,
         ) and (now - status.moved_at >= self.options.stall_after)
-        if stalled:
-            # Stuck counts from the last data, not from when the download began.
-            self._stalled_since[request.request_id] = status.moved_at
-        else:
-            self._stalled_since.pop(request.request_id, None)
         figures = DownloadStatus(
             progress=100.0
             if condition is TorrentCondition.COMPLETE
@@ -340,7 +333,8 @@ class RequestTracker:
             download_speed=status.download_speed,
             eta=0 if condition is TorrentCondition.COMPLETE else status.eta,
             size=status.size or request.download.size,
-            stalled=stalled,
+            # Stuck counts from the last data, not from when the download began.
+            stalled_since=status.moved_at if stalled else None,
         )
         if stalled != request.download.stalled:
             minutes = int(self.options.stall_after.total_seconds() // 60)
@@ -409,10 +403,18 @@ class RequestTracker:
         """
         outcome = Outcome()
         for request in self.awaiting_library():
+            found = library.find(
+                request.media_type,
+                request.ids,
+                request.title,
+                request.year,
+                request.shoko_series_ids,
+            )
+            by_file = library.by_shoko_file(request.shoko_files)
             if request.media_type is MediaType.MOVIE:
-                self._verify_film(request, library, now, outcome)
+                self._verify_film(request, found + by_file, library, now, outcome)
             else:
-                self._verify_series(request, library, now, outcome)
+                self._verify_series(request, found, by_file, library, now, outcome)
         return outcome
 
     def stuck(self, now: datetime) -> list[StuckRequest]:
@@ -425,12 +427,12 @@ class RequestTracker:
         for request in self._requests.values():
             since = request.stage_since or request.requested_at
             if request.stage is Stage.DOWNLOADING:
-                if request.download.stalled:
+                if (stalled_since := request.download.stalled_since) is not None:
                     found.append(
                         StuckRequest(
                             request.request_id,
                             request.stage,
-                            self._stalled_since.get(request.request_id, since),
+                            stalled_since,
                             StuckReason.STALLED,
                         )
                     )
@@ -445,17 +447,11 @@ class RequestTracker:
     def _verify_film(
         self,
         request: MediaRequest,
+        items: list[LibraryItem],
         library: LibraryIndex,
         now: datetime,
         outcome: Outcome,
-    ) -> bool:
-        items = library.find(
-            MediaType.MOVIE,
-            request.ids,
-            request.title,
-            request.year,
-            request.shoko_series_ids,
-        ) + library.by_shoko_file(request.shoko_files)
+    ) -> None:
         playable = [item for item in items if not item.virtual]
         if (
             not playable
@@ -473,7 +469,7 @@ class RequestTracker:
                 and any(key.season == 0 for key in episode.episodes)
             ]
         if not playable:
-            return False
+            return
         request.jellyfin_id = playable[0].item_id
         self._move(
             request,
@@ -483,25 +479,18 @@ class RequestTracker:
             now,
             outcome,
         )
-        return True
 
     def _verify_series(
         self,
         request: MediaRequest,
+        series: list[LibraryItem],
+        by_file: list[LibraryItem],
         library: LibraryIndex,
         now: datetime,
         outcome: Outcome,
-    ) -> bool:
-        series = library.find(
-            MediaType.TV,
-            request.ids,
-            request.title,
-            request.year,
-            request.shoko_series_ids,
-        )
-        by_file = library.by_shoko_file(request.shoko_files)
+    ) -> None:
         if not series and not by_file:
-            return False
+            return
         before = dict(request.episodes)
         if series:
             request.jellyfin_series_id = request.jellyfin_id = series[0].item_id
@@ -522,12 +511,11 @@ class RequestTracker:
                     _mark_episodes(
                         request, request.shoko_files[file_id], EpisodeProgress.AVAILABLE
                     )
-        if self._finish_series(request, now, outcome):
-            return True
-        if request.episodes != before:
-            request.updated_at = now
-            outcome.changed[request.request_id] = request
-        return bool(series)
+        if (
+            not self._finish_series(request, now, outcome)
+            and request.episodes != before
+        ):
+            self._touch(request, now, outcome)
 
     # Jellyseerr -----------------------------------------------------------
 
@@ -628,10 +616,7 @@ class RequestTracker:
             return
         _merge_media(request, event.media)
         _add_grab(request, event)
-        if (
-            request.stage is not Stage.FAILED
-            and PIPELINE_RANK[request.stage] >= PIPELINE_RANK[Stage.INDEXED]
-        ):
+        if _has_reached(request, Stage.INDEXED):
             # More episodes, or a replacement release: follow it without stepping back.
             self._note(request, event.source, detail, now, outcome)
             return
@@ -656,12 +641,8 @@ class RequestTracker:
         _mark_episodes(request, event.episodes, EpisodeProgress.IMPORTED)
         _record_files(request, event)
         detail = _import_detail(event)
-        if (
-            request.stage is not Stage.FAILED
-            and PIPELINE_RANK[request.stage] >= PIPELINE_RANK[Stage.IMPORTING]
-        ):
-            outcome.changed[request.request_id] = request
-            request.updated_at = now
+        if _has_reached(request, Stage.IMPORTING):
+            self._touch(request, now, outcome)
             return
         self._move(request, Stage.IMPORTING, event.source, detail, now, outcome)
 
@@ -744,8 +725,7 @@ class RequestTracker:
         }
         _mark_episodes(request, wanted, EpisodeProgress.AVAILABLE)
         if not self._finish_series(request, now, outcome):
-            request.updated_at = now
-            outcome.changed[request.request_id] = request
+            self._touch(request, now, outcome)
 
     def _find_for_release(
         self,
@@ -804,8 +784,7 @@ class RequestTracker:
         name = (event.relative_path or "").rsplit("/", 1)[-1] or f"file {event.file_id}"
         if event.file_id is not None and event.file_id not in request.shoko_files:
             request.shoko_files[event.file_id] = episodes
-            request.updated_at = now
-            outcome.changed[request.request_id] = request
+            self._touch(request, now, outcome)
         request.is_anime = True
         match event.action:
             case ShokoFileAction.MATCHED:
@@ -934,8 +913,7 @@ class RequestTracker:
     ) -> None:
         decision = decide(request.stage, target, manual=manual)
         if decision.verdict is Verdict.UNCHANGED:
-            request.updated_at = now
-            outcome.changed[request.request_id] = request
+            self._touch(request, now, outcome)
             return
         if decision.verdict is Verdict.REJECTED:
             request.add_timeline(
@@ -976,10 +954,15 @@ class RequestTracker:
         now: datetime,
         outcome: Outcome,
     ) -> None:
-        request.updated_at = now
         request.add_timeline(
             TimelineEntry(at=now, state=request.stage, source=source, detail=detail)
         )
+        self._touch(request, now, outcome)
+
+    @staticmethod
+    def _touch(request: MediaRequest, now: datetime, outcome: Outcome) -> None:
+        """Record a change that is no move: shown and persisted, stage unchanged."""
+        request.updated_at = now
         outcome.changed[request.request_id] = request
 
     def _new_id(
@@ -1028,6 +1011,14 @@ def _visible_change(shown: DownloadStatus, current: DownloadStatus) -> _Change:
     if abs(current.progress - shown.progress) >= 1.0:
         return _Change.PROGRESS
     return _Change.NONE
+
+
+def _has_reached(request: MediaRequest, stage: Stage) -> bool:
+    """Whether a request still in the pipeline is at ``stage`` or past it."""
+    return (
+        request.stage is not Stage.FAILED
+        and PIPELINE_RANK[request.stage] >= PIPELINE_RANK[stage]
+    )
 
 
 def _fallback_title(media: MediaInfo) -> str:

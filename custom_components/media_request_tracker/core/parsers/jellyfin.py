@@ -73,7 +73,6 @@ def parse_jellyfin(payload: object) -> TrackerEvent:
         ),
         server_id=_server_id(optional_str(body, "ServerId")),
         series_id=normalise_item_id(series_id) if series_id else None,
-        season=season,
         episodes=_episodes(body, item_type, season),
     )
 
