@@ -80,9 +80,13 @@ def signal_request_added(entry_id: str) -> str:
     return f"{DOMAIN}_{entry_id}_request_added"
 
 
-def signal_request_updated(entry_id: str, request_id: str) -> str:
-    """Dispatcher signal for one request's entity."""
-    return f"{DOMAIN}_{entry_id}_request_{request_id}_updated"
+def signal_requests_updated(entry_id: str) -> str:
+    """Dispatcher signal naming the requests whose entities must be written.
+
+    One signal per entry, not per request: thousands of request entities
+    would each hold a dispatcher connection otherwise.
+    """
+    return f"{DOMAIN}_{entry_id}_requests_updated"
 
 
 def signal_summary_updated(entry_id: str) -> str:

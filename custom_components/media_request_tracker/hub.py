@@ -23,7 +23,7 @@ from .const import (
     EVENT_STATE_CHANGED,
     LOGGER,
     signal_request_added,
-    signal_request_updated,
+    signal_requests_updated,
     signal_summary_updated,
 )
 from .core.events import LibraryItemEvent, TrackerEvent
@@ -251,6 +251,7 @@ class RequestHub:
         entry_id = self.entry.entry_id
         for request in outcome.changed.values():
             self._sync_repair(request)
+        updated: list[str] = []
         for request_id, request in (outcome.refreshed | outcome.changed).items():
             if (raised := self._stuck.get(request_id)) is not None and (
                 raised.stage is not request.stage
@@ -264,9 +265,9 @@ class RequestHub:
                     self.hass, signal_request_added(entry_id), request
                 )
             else:
-                async_dispatcher_send(
-                    self.hass, signal_request_updated(entry_id, request_id)
-                )
+                updated.append(request_id)
+        if updated:
+            async_dispatcher_send(self.hass, signal_requests_updated(entry_id), updated)
         async_dispatcher_send(self.hass, signal_summary_updated(entry_id))
         for rejection in outcome.rejections:
             self._warn_once(rejection)

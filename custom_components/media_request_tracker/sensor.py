@@ -13,7 +13,7 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .const import signal_request_added, signal_request_updated, signal_summary_updated
+from .const import signal_request_added, signal_requests_updated, signal_summary_updated
 from .core.model import MediaRequest, MediaType, Stage
 from .entity import MediaRequestTrackerEntity
 from .hub import RequestHub
@@ -31,20 +31,33 @@ async def async_setup_entry(
 ) -> None:
     """Add the summary, every stored request, and each new request as it appears."""
     hub = entry.runtime_data.hub
+    # The request sensors in Home Assistant, by request id.
+    shown: dict[str, RequestSensor] = {}
     async_add_entities(
         [
             ActiveRequestsSensor(entry, hub),
-            *(RequestSensor(entry, hub, r) for r in hub.tracker),
+            *(RequestSensor(entry, hub, request, shown) for request in hub.tracker),
         ]
     )
 
     @callback
     def add_request(request: MediaRequest) -> None:
-        async_add_entities([RequestSensor(entry, hub, request)])
+        async_add_entities([RequestSensor(entry, hub, request, shown)])
+
+    @callback
+    def update_requests(request_ids: list[str]) -> None:
+        for request_id in request_ids:
+            if (sensor := shown.get(request_id)) is not None:
+                sensor.async_show_changes()
 
     entry.async_on_unload(
         async_dispatcher_connect(
             hass, signal_request_added(entry.entry_id), add_request
+        )
+    )
+    entry.async_on_unload(
+        async_dispatcher_connect(
+            hass, signal_requests_updated(entry.entry_id), update_requests
         )
     )
 
@@ -63,26 +76,28 @@ class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
         entry: MediaRequestTrackerConfigEntry,
         hub: RequestHub,
         request: MediaRequest,
+        shown: dict[str, RequestSensor],
     ) -> None:
         """Follow one request."""
         super().__init__(entry)
         self._hub = hub
         self._request = request
+        self._shown = shown
         self._attr_unique_id = hub.unique_id(request.request_id)
         self._refresh()
 
     async def async_added_to_hass(self) -> None:
-        """Listen for this request's changes."""
-        self.async_on_remove(
-            async_dispatcher_connect(
-                self.hass,
-                signal_request_updated(self._entry.entry_id, self._request.request_id),
-                self._handle_update,
-            )
-        )
+        """Be found by the platform when this request changes."""
+        self._shown[self._request.request_id] = self
+
+    async def async_will_remove_from_hass(self) -> None:
+        """Stop being written once removed."""
+        if self._shown.get(self._request.request_id) is self:
+            del self._shown[self._request.request_id]
 
     @callback
-    def _handle_update(self) -> None:
+    def async_show_changes(self) -> None:
+        """Write the state of the request as the tracker now has it."""
         if (request := self._hub.tracker.get(self._request.request_id)) is None:
             return
         self._request = request

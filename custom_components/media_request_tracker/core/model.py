@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
+from functools import lru_cache
 from typing import Any, Self
 
 
@@ -74,6 +75,14 @@ class EpisodeProgress(IntEnum):
     AVAILABLE = 3
 
 
+# Reading thousands of stored requests: a dict lookup is several times faster
+# than calling the enum, and fails the same way for an unknown value.
+_STAGES = {stage.value: stage for stage in Stage}
+_SOURCES = {source.value: source for source in Source}
+_MEDIA_TYPES = {media_type.value: media_type for media_type in MediaType}
+_PROGRESS = {int(progress): progress for progress in EpisodeProgress}
+
+
 @dataclass(frozen=True, order=True, slots=True)
 class EpisodeKey:
     """A season and episode number, as Sonarr and Jellyfin number them."""
@@ -85,11 +94,20 @@ class EpisodeKey:
         """Return the familiar S01E03 form, which is also the storage key."""
         return f"S{self.season:02d}E{self.episode:02d}"
 
-    @classmethod
-    def parse(cls, text: str) -> Self:
-        """Read the S01E03 form back."""
-        season, _, episode = text.upper().removeprefix("S").partition("E")
-        return cls(int(season), int(episode))
+    @staticmethod
+    def parse(text: str) -> EpisodeKey:
+        """Read the S01E03 form back.
+
+        Keys are immutable, so one instance serves every request that names
+        the same episode: thousands of stored series share a few hundred.
+        """
+        return _parse_episode_key(text)
+
+
+@lru_cache(maxsize=4096)
+def _parse_episode_key(text: str) -> EpisodeKey:
+    season, _, episode = text.upper().removeprefix("S").partition("E")
+    return EpisodeKey(int(season), int(episode))
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -102,7 +120,7 @@ class MediaIds:
     anidb_id: int | None = None
 
 
-@dataclass(kw_only=True, slots=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class TimelineEntry:
     """One line of a request's history, as the timeline attribute shows it."""
 
@@ -111,29 +129,43 @@ class TimelineEntry:
     source: Source
     detail: str
     rejected: bool = False
+    # Rendered once: an entry never changes, yet every state write and every
+    # save of its request shows it again.
+    _rendered: dict[str, Any] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def as_dict(self) -> dict[str, Any]:
-        """Serialise for storage and for the entity attribute."""
-        entry: dict[str, Any] = {
-            "at": self.at.isoformat(),
+        """Serialise for storage and for the entity attribute; do not change the result."""
+        if (rendered := self._rendered) is None:
+            rendered = self._render(self.at.isoformat())
+        return rendered
+
+    def _render(self, at: str) -> dict[str, Any]:
+        rendered: dict[str, Any] = {
+            "at": at,
             "state": self.state.value,
             "source": self.source.value,
             "detail": self.detail,
         }
         if self.rejected:
-            entry["rejected"] = True
-        return entry
+            rendered["rejected"] = True
+        object.__setattr__(self, "_rendered", rendered)
+        return rendered
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Read a stored timeline entry."""
-        return cls(
-            at=datetime.fromisoformat(data["at"]),
-            state=Stage(data["state"]),
-            source=Source(data["source"]),
+        """Read a stored timeline entry; its stored time text is shown as it is."""
+        at = data["at"]
+        entry = cls(
+            at=datetime.fromisoformat(at),
+            state=_STAGES[data["state"]],
+            source=_SOURCES[data["source"]],
             detail=data["detail"],
             rejected=bool(data.get("rejected", False)),
         )
+        entry._render(at)
+        return entry
 
 
 @dataclass(kw_only=True, slots=True)
@@ -272,19 +304,19 @@ class MediaRequest:
     def from_dict(cls, data: dict[str, Any]) -> Self:
         """Read a stored request."""
         updated_at = data.get("updated_at")
-        stage = Stage(data["stage"])
+        stage = _STAGES[data["stage"]]
         timeline = [
             TimelineEntry.from_dict(entry) for entry in data.get("timeline", ())
         ]
         stage_since = data.get("stage_since")
         return cls(
             request_id=data["request_id"],
-            media_type=MediaType(data["media_type"]),
+            media_type=_MEDIA_TYPES[data["media_type"]],
             title=data["title"],
             year=data.get("year"),
             stage=stage,
             requested_at=datetime.fromisoformat(data["requested_at"]),
-            origin=Source(data.get("origin", Source.JELLYSEERR)),
+            origin=_SOURCES[data.get("origin", Source.JELLYSEERR)],
             ids=MediaIds(
                 tmdb_id=data.get("tmdb_id"),
                 tvdb_id=data.get("tvdb_id"),
@@ -297,7 +329,7 @@ class MediaRequest:
             poster_from_request=bool(data.get("poster_from_request", False)),
             seasons=tuple(data.get("seasons", ())),
             episodes={
-                EpisodeKey.parse(key): EpisodeProgress(value)
+                EpisodeKey.parse(key): _PROGRESS[value]
                 for key, value in data.get("episodes", {}).items()
             },
             download_hashes=list(data.get("download_hashes", ())),
