@@ -115,9 +115,16 @@ class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
         """Build the attributes when the state is written, and keep no copy.
 
         With thousands of requests a stored copy per entity, timeline
-        included, would double what the state machine already holds.
+        included, would double what the state machine already holds. Unknown
+        values are left out (the interface allows absent or null): a finished
+        film has no progress, speed, ETA or episodes, and every key costs
+        memory in each state Home Assistant holds.
         """
-        return request_attributes(self._request)
+        return {
+            key: value
+            for key, value in request_attributes(self._request).items()
+            if value is not None
+        }
 
 
 def request_attributes(request: MediaRequest) -> dict[str, Any]:

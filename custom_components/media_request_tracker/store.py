@@ -230,9 +230,10 @@ class RequestStore:
         self.stats.journal_bytes = len(journal)
         self.stats.snapshot_bytes = snapshot_bytes
         _replay(stored, journal.splitlines())
+        texts: dict[str, str] = {}
         for raw in stored.values():
             try:
-                request = MediaRequest.from_dict(raw)
+                request = MediaRequest.from_dict(raw, texts)
             except (KeyError, TypeError, ValueError):
                 continue
             self._requests[request.request_id] = request

@@ -189,15 +189,13 @@ async def test_small_moves_do_not_write_new_states(
     # At most one state per visible step of progress (one point or more), never one
     # per poll. A start, stop or stall is shown at once whatever the progress, so
     # only states that differ from the one before in progress alone are compared.
-    shown = [
-        state.attributes for state in watch if state.attributes["progress"] is not None
-    ]
+    shown = [state.attributes for state in watch if "progress" in state.attributes]
 
     def notable(attributes) -> tuple:
         return (
             attributes["stalled"],
-            not attributes["download_speed"],
-            attributes["eta"] is None,
+            not attributes.get("download_speed"),
+            "eta" not in attributes,
         )
 
     progress = [

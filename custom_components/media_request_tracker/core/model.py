@@ -154,14 +154,21 @@ class TimelineEntry:
         return rendered
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Read a stored timeline entry; its stored time text is shown as it is."""
+    def from_dict(
+        cls, data: dict[str, Any], texts: dict[str, str] | None = None
+    ) -> Self:
+        """Read a stored timeline entry; its stored time text is shown as it is.
+
+        ``texts`` pools the details read in one load: most are the same few
+        sentences, and thousands of requests can share one copy of each.
+        """
         at = data["at"]
+        detail = data["detail"]
         entry = cls(
             at=datetime.fromisoformat(at),
             state=_STAGES[data["state"]],
             source=_SOURCES[data["source"]],
-            detail=data["detail"],
+            detail=detail if texts is None else texts.setdefault(detail, detail),
             rejected=bool(data.get("rejected", False)),
         )
         entry._render(at)
@@ -301,13 +308,18 @@ class MediaRequest:
         }
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Read a stored request."""
+    def from_dict(
+        cls, data: dict[str, Any], texts: dict[str, str] | None = None
+    ) -> Self:
+        """Read a stored request; ``texts`` pools repeated text across a load."""
         updated_at = data.get("updated_at")
         stage = _STAGES[data["stage"]]
         timeline = [
-            TimelineEntry.from_dict(entry) for entry in data.get("timeline", ())
+            TimelineEntry.from_dict(entry, texts) for entry in data.get("timeline", ())
         ]
+        requested_by = data.get("requested_by")
+        if texts is not None and requested_by is not None:
+            requested_by = texts.setdefault(requested_by, requested_by)
         stage_since = data.get("stage_since")
         return cls(
             request_id=data["request_id"],
@@ -324,7 +336,7 @@ class MediaRequest:
                 anidb_id=data.get("anidb_id"),
             ),
             is_anime=bool(data.get("is_anime", False)),
-            requested_by=data.get("requested_by"),
+            requested_by=requested_by,
             poster_url=data.get("poster_url"),
             poster_from_request=bool(data.get("poster_from_request", False)),
             seasons=tuple(data.get("seasons", ())),
