@@ -196,7 +196,7 @@ class RequestHub:
                 is_fixable=True,
                 severity=ir.IssueSeverity.WARNING,
                 translation_key=f"stuck_{found.reason.value}",
-                translation_placeholders=self.stuck_placeholders(request, found, now),
+                translation_placeholders=self.stuck_placeholders(request, found),
                 data={"entry_id": self.entry.entry_id, "request_id": request_id},
             )
 
@@ -206,14 +206,17 @@ class RequestHub:
 
     @staticmethod
     def stuck_placeholders(
-        request: MediaRequest, found: StuckRequest, now: datetime | None = None
+        request: MediaRequest, found: StuckRequest
     ) -> dict[str, str]:
-        """Words the stuck issue and its fix flow show."""
-        hours = ((now or dt_util.utcnow()) - found.since).total_seconds() / 3600
+        """Words the stuck issue and its fix flow show.
+
+        A time rather than a duration: the issue is written once, and "6.0
+        hours ago" would read the same a week later.
+        """
         return {
             "title": request.display_name,
             "stage": found.stage.value,
-            "hours": f"{hours:.1f}",
+            "since": dt_util.as_local(found.since).strftime("%Y-%m-%d %H:%M"),
         }
 
     @callback

@@ -69,7 +69,10 @@ async def test_approved_request_never_grabbed_raises_an_issue_naming_it(
     assert raised.translation_key == "stuck_not_grabbed"
     assert raised.translation_placeholders["title"] == "Dune: Part Two (2024)"
     assert raised.translation_placeholders["stage"] == "approved"
-    assert float(raised.translation_placeholders["hours"]) >= 6
+    approved_at = approved_film.runtime_data.hub.tracker.get("42").stage_since
+    assert raised.translation_placeholders["since"] == dt_util.as_local(
+        approved_at
+    ).strftime("%Y-%m-%d %H:%M")
 
 
 async def test_the_issue_goes_away_as_soon_as_the_request_moves(
@@ -153,11 +156,11 @@ async def test_the_issue_and_its_fix_flow_read_as_documented(
             "data",
         )
     }
-    assert shown == snapshot(name="issue", exclude=props("hours"))
+    assert shown == snapshot(name="issue", exclude=props("since"))
     flows = hass.data["repairs"]["flow_manager"]
     menu = await flows.async_init(DOMAIN, data={"issue_id": ISSUE_ID})
     assert menu == snapshot(
-        name="fix_flow", exclude=props("flow_id", "hours", "data_schema")
+        name="fix_flow", exclude=props("flow_id", "since", "data_schema")
     )
 
 
