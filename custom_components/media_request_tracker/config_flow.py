@@ -29,12 +29,9 @@ same server. Webhook ids never change.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterable, Mapping
-import json
 from typing import TYPE_CHECKING, Any, Final
 
-import aiohttp
 from homeassistant import config_entries
 from homeassistant.components import webhook
 from homeassistant.config_entries import (
@@ -56,12 +53,14 @@ from homeassistant.helpers.selector import (
 )
 import voluptuous as vol
 
+from .clients.arr import ArrAuthError, ArrClient, ArrError
 from .clients.jellyfin import (
     JellyfinAuthError,
     JellyfinClient,
     JellyfinError,
     JellyfinServerInfo,
 )
+from .clients.jellyseerr import JellyseerrAuthError, JellyseerrClient, JellyseerrError
 from .clients.qbittorrent import (
     QBittorrentAuthError,
     QBittorrentClient,
@@ -129,7 +128,6 @@ OPTIONS_FLOW_RELOADS: Final = _ReloadingOptionsFlow is not OptionsFlow
 _URL = TextSelector(TextSelectorConfig(type=TextSelectorType.URL))
 _TEXT = TextSelector()
 _SECRET = TextSelector(TextSelectorConfig(type=TextSelectorType.PASSWORD))
-REQUEST_TIMEOUT = 15
 
 
 def _optional_schema(fields: dict[str, TextSelector]) -> vol.Schema:
@@ -185,13 +183,6 @@ REAUTH_SHOKO_SCHEMA = _optional_schema(
     }
 )
 
-# The authenticated call that checks Jellyseerr's, Radarr's or Sonarr's API key.
-_ARR_CHECK_PATHS: Final = {
-    # The call webhook registration makes, so the key has the rights it needs.
-    "jellyseerr": "/api/v1/settings/notifications/webhook",
-    "radarr": "/api/v3/system/status",
-    "sonarr": "/api/v3/system/status",
-}
 REAUTH_SCHEMAS: Final = {
     service: vol.Schema({vol.Required(api_key): _SECRET})
     for service, (_, api_key) in ARR_SERVICES.items()
@@ -642,16 +633,20 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         )
 
 
-class _ArrError(Exception):
-    """Jellyseerr, Radarr or Sonarr answered with something we cannot use."""
-
-
-class _ArrAuthError(_ArrError):
-    """Jellyseerr, Radarr or Sonarr refused the API key."""
-
-
-_AUTH_ERRORS = (JellyfinAuthError, QBittorrentAuthError, ShokoAuthError, _ArrAuthError)
-_CONNECTION_ERRORS = (JellyfinError, QBittorrentError, ShokoError, _ArrError)
+_AUTH_ERRORS = (
+    JellyfinAuthError,
+    QBittorrentAuthError,
+    ShokoAuthError,
+    ArrAuthError,
+    JellyseerrAuthError,
+)
+_CONNECTION_ERRORS = (
+    JellyfinError,
+    QBittorrentError,
+    ShokoError,
+    ArrError,
+    JellyseerrError,
+)
 
 
 def _error_key(err: Exception, service: str) -> str:
@@ -741,33 +736,15 @@ async def _check_arr(
 async def _arr_identify(
     hass: HomeAssistant, service: str, url: str, api_key: str
 ) -> None:
-    """Ask with the ``X-Api-Key`` header who answers; raise unless it is ``service``."""
-    try:
-        async with (
-            asyncio.timeout(REQUEST_TIMEOUT),
-            async_get_clientsession(hass).get(
-                f"{url}{_ARR_CHECK_PATHS[service]}", headers={"X-Api-Key": api_key}
-            ) as response,
-        ):
-            if response.status in (401, 403):
-                raise _ArrAuthError(f"{url} refused the API key ({response.status})")
-            if response.status >= 400:
-                raise _ArrError(f"{url} answered {response.status}")
-            text = await response.text()
-    except (aiohttp.ClientError, TimeoutError) as err:
-        raise _ArrError(f"cannot reach {url}: {err or type(err).__name__}") from err
-    try:
-        body = json.loads(text)
-    except ValueError:
-        body = None
-    if service == "jellyseerr":  # the webhook agent's settings
-        recognised = isinstance(body, dict) and isinstance(body.get("options"), dict)
-    else:  # /api/v3/system/status
-        recognised = (
-            isinstance(body, dict) and str(body.get("appName")).lower() == service
-        )
-    if not recognised:
-        raise _ArrError(f"{url} did not answer as {service}")
+    """Make an authenticated call; raise unless ``service`` answers it."""
+    session = async_get_clientsession(hass)
+    if service == "jellyseerr":
+        # The call webhook registration makes, so the key has the rights it needs.
+        await JellyseerrClient(session, url, api_key).async_get_webhook()
+        return
+    app = ArrClient(session, url, api_key, app=service.title())
+    if (await app.async_get_app_name()).lower() != service:
+        raise ArrError(f"{url} did not answer as {service}")
 
 
 class MediaRequestTrackerOptionsFlow(_ReloadingOptionsFlow):

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from homeassistant.const import Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import entity_registry as er, issue_registry as ir
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.util import dt as dt_util
 
@@ -53,6 +54,14 @@ class RequestHub:
         self.tracker = tracker
         self.store = store
         self.jellyfin = jellyfin
+        # One read-only description shared by every entity: there can be thousands.
+        self.device_info = DeviceInfo(
+            identifiers={(DOMAIN, entry.entry_id)},
+            name=entry.title,
+            manufacturer="Media Request Tracker",
+            model="Media request pipeline",
+            entry_type=DeviceEntryType.SERVICE,
+        )
         self._warned: set[tuple[str, str]] = set()
         self._listeners: list[HubListener] = []
         self._jellyfin_failing = False

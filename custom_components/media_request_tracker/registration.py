@@ -622,7 +622,6 @@ async def async_unregister_upstream(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
 ) -> None:
     """Remove our webhook from every service, touching nothing else; never raises."""
-    ir.async_delete_issue(hass, DOMAIN, _taken_issue_id(entry))
     await asyncio.gather(
         *(_async_unregister_one(hass, entry, service) for service in _services(entry))
     )

@@ -92,8 +92,7 @@ class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
 
     async def async_will_remove_from_hass(self) -> None:
         """Stop being written once removed."""
-        if self._shown.get(self._request.request_id) is self:
-            del self._shown[self._request.request_id]
+        self._shown.pop(self._request.request_id, None)
 
     @callback
     def async_show_changes(self) -> None:
@@ -192,5 +191,5 @@ class ActiveRequestsSensor(MediaRequestTrackerEntity, SensorEntity):
             n for stage, n in counts.items() if not stage.is_terminal
         )
         self._attr_extra_state_attributes = {
-            stage.value: counts[stage] for stage in Stage
+            stage.value: count for stage, count in counts.items()
         }

@@ -219,28 +219,28 @@ class RequestStore:
 
     async def async_load(self) -> list[MediaRequest]:
         """Read the snapshot, replay the journal; an unreadable request is skipped."""
-        (
-            (snapshot, snapshot_bytes),
-            journal,
-        ) = await self._hass.async_add_executor_job(self._read_files)
+        requests = await self._hass.async_add_executor_job(self._load_blocking)
+        self._requests = {request.request_id: request for request in requests}
+        return requests
+
+    def _load_blocking(self) -> list[MediaRequest]:
+        """Read and decode in the executor: thousands of requests take a while."""
+        snapshot, self.stats.snapshot_bytes = self._snapshot.read()
+        journal = self._journal.read_all()
+        self.stats.journal_bytes = len(journal)
         stored: dict[str, Any] = {}
         for raw in snapshot:
             if isinstance(raw, dict) and isinstance(raw.get("request_id"), str):
                 stored[raw["request_id"]] = raw
-        self.stats.journal_bytes = len(journal)
-        self.stats.snapshot_bytes = snapshot_bytes
         _replay(stored, journal.splitlines())
         texts: dict[str, str] = {}
+        requests: list[MediaRequest] = []
         for raw in stored.values():
             try:
-                request = MediaRequest.from_dict(raw, texts)
+                requests.append(MediaRequest.from_dict(raw, texts))
             except (KeyError, TypeError, ValueError):
                 continue
-            self._requests[request.request_id] = request
-        return list(self._requests.values())
-
-    def _read_files(self) -> tuple[tuple[list[Any], int], bytes]:
-        return self._snapshot.read(), self._journal.read_all()
+        return requests
 
     def update(self, request: MediaRequest) -> None:
         """Record a changed request; it is written by the next flush."""

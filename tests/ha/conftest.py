@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.media_request_tracker.const import (
+    ARR_SERVICES,
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
     CONF_WEBHOOK_IDS,
@@ -120,6 +122,23 @@ def entry_with(
         data={**base.data, **data},
         options={**base.options, **(options or {})},
     )
+
+
+def arr_data(servers: dict[str, Any]) -> dict[str, str]:
+    """Entry data (and the arr step's answers) that reach each fake server by service name."""
+    data: dict[str, str] = {}
+    for service, server in servers.items():
+        url_key, api_key_key = ARR_SERVICES[service]
+        data[url_key] = server.url
+        data[api_key_key] = server.api_key
+    return data
+
+
+async def wait_until(predicate: Callable[[], Any], timeout: float = 5) -> None:
+    """Wait for something a background task brings about."""
+    async with asyncio.timeout(timeout):
+        while not predicate():
+            await asyncio.sleep(0.02)
 
 
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:

@@ -7,7 +7,7 @@ Radarr and Sonarr, and a real qbittorrent-nox.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 import json
 import logging
 from pathlib import Path
@@ -53,7 +53,7 @@ from tests.fakes.shoko import (
 )
 from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS, tracker_entry
+from .conftest import ENTRY_ID, WEBHOOK_IDS, arr_data, set_up, tracker_entry, wait_until
 
 TRANSLATIONS = (
     Path(__file__).parents[2]
@@ -117,27 +117,6 @@ def setups(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
     monkeypatch.setattr(integration, "async_setup_entry", counting)
     return calls
-
-
-def _arr_data(arrs: dict[str, Any]) -> dict[str, str]:
-    """The arr step's answers that reach every server in ``arrs``."""
-    data: dict[str, str] = {}
-    for service, server in arrs.items():
-        data[f"{service}_url"] = server.url
-        data[f"{service}_api_key"] = server.api_key
-    return data
-
-
-async def _set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
-
-
-async def _wait_for(predicate: Callable[[], Any], timeout: float = 10) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
 
 
 def _suggested(result: dict) -> dict[str, Any]:
@@ -205,7 +184,7 @@ async def test_full_setup_checks_every_service_and_shows_the_webhook_urls(
         flow_id, {"shoko_url": shoko.url, "shoko_api_key": SHOKO_KEY}
     )
     assert result["step_id"] == "arr"
-    result = await hass.config_entries.flow.async_configure(flow_id, _arr_data(arrs))
+    result = await hass.config_entries.flow.async_configure(flow_id, arr_data(arrs))
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Jellyfin Home"
@@ -215,7 +194,7 @@ async def test_full_setup_checks_every_service_and_shows_the_webhook_urls(
     assert data["jellyfin_api_key"] == fake_jellyfin.api_key
     assert data["qbittorrent_username"] == USERNAME
     assert data["shoko_api_key"] == SHOKO_KEY
-    assert {key: data[key] for key in _arr_data(arrs)} == _arr_data(arrs)
+    assert {key: data[key] for key in arr_data(arrs)} == arr_data(arrs)
     assert set(data["webhook_ids"]) == {"jellyseerr", "radarr", "sonarr", "jellyfin"}
     placeholders = result["description_placeholders"]
     for source, webhook_id in data["webhook_ids"].items():
@@ -443,7 +422,7 @@ async def test_jellyseerr_radarr_and_sonarr_are_checked_live_and_recover(
     errors: dict,
 ) -> None:
     flow_id = await _at_step(hass, fake_jellyfin, "arr")
-    good = _arr_data(arrs)
+    good = arr_data(arrs)
     result = await hass.config_entries.flow.async_configure(flow_id, good | change)
     assert result["step_id"] == "arr"
     assert result["errors"] == errors
@@ -499,8 +478,8 @@ async def test_arr_reauth_started_by_name_asks_for_that_key(
     setups: list[str],
     service: str,
 ) -> None:
-    entry = tracker_entry(fake_jellyfin, **_arr_data(arrs))
-    await _set_up(hass, entry)
+    entry = tracker_entry(fake_jellyfin, **arr_data(arrs))
+    await set_up(hass, entry)
     setups.clear()
     arrs[service].api_key = "rotated-key"  # the user made a new key in the app
 
@@ -605,8 +584,10 @@ async def test_shoko_refusing_the_key_at_its_hub_asks_for_shoko_credentials(
     entry = tracker_entry(
         fake_jellyfin, shoko_url=shoko.url, shoko_api_key="revoked-key"
     )
-    await _set_up(hass, entry)
-    await _wait_for(lambda: hass.config_entries.flow.async_progress_by_handler(DOMAIN))
+    await set_up(hass, entry)
+    await wait_until(
+        lambda: hass.config_entries.flow.async_progress_by_handler(DOMAIN), timeout=10
+    )
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["context"]["source"] == SOURCE_REAUTH
     assert flow["step_id"] == "reauth_shoko"
@@ -688,7 +669,7 @@ async def test_reconfigure_moves_every_service_and_keeps_keys_and_webhooks(
         "qbittorrent_password": PASSWORD,
         "shoko_url": shoko.url,
         "shoko_api_key": SHOKO_KEY,
-        **_arr_data(arrs),
+        **arr_data(arrs),
         "webhook_ids": WEBHOOK_IDS,
     }
     assert entry.title == "Jellyfin Home"
@@ -701,7 +682,7 @@ async def test_reconfigure_with_a_step_left_empty_stops_using_that_service(
     setups: list[str],
 ) -> None:
     entry = tracker_entry(fake_jellyfin, shoko_url=shoko.url, shoko_api_key=SHOKO_KEY)
-    await _set_up(hass, entry)
+    await set_up(hass, entry)
     setups.clear()
     result = await entry.start_reconfigure_flow(hass)
     for answer in ({"jellyfin_url": fake_jellyfin.url}, {}, {"shoko_url": ""}, {}):
@@ -790,7 +771,7 @@ async def test_reconfigure_with_a_wrong_stored_key_asks_for_it(
 async def test_options_show_the_webhook_urls_and_reload_the_entry_once(
     hass: HomeAssistant, config_entry: MockConfigEntry, setups: list[str]
 ) -> None:
-    await _set_up(hass, config_entry)
+    await set_up(hass, config_entry)
     setups.clear()
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     assert result["type"] is FlowResultType.FORM

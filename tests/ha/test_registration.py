@@ -24,12 +24,8 @@ from pytest_homeassistant_custom_component.common import (
 )
 
 from custom_components.media_request_tracker.const import (
-    CONF_JELLYSEERR_API_KEY,
-    CONF_JELLYSEERR_URL,
     CONF_RADARR_API_KEY,
     CONF_RADARR_URL,
-    CONF_SONARR_API_KEY,
-    CONF_SONARR_URL,
     DOMAIN,
 )
 from custom_components.media_request_tracker.diagnostics import (
@@ -46,7 +42,7 @@ from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.jellyseerr import FakeJellyseerr
 from tests.payloads import payload
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS, tracker_entry
+from .conftest import ENTRY_ID, WEBHOOK_IDS, arr_data, tracker_entry
 
 OUR_LOGGER = "custom_components.media_request_tracker"
 TAKEN_ISSUE = f"jellyseerr_webhook_taken_{ENTRY_ID}"
@@ -93,17 +89,7 @@ def apps(radarr: FakeArr, sonarr: FakeArr) -> dict[str, FakeArr]:
 
 
 def make_entry(fake_jellyfin: FakeJellyfin, **services: Any) -> MockConfigEntry:
-    data: dict[str, Any] = {}
-    keys = {
-        "radarr": (CONF_RADARR_URL, CONF_RADARR_API_KEY),
-        "sonarr": (CONF_SONARR_URL, CONF_SONARR_API_KEY),
-        "jellyseerr": (CONF_JELLYSEERR_URL, CONF_JELLYSEERR_API_KEY),
-    }
-    for name, server in services.items():
-        url_key, api_key_key = keys[name]
-        data[url_key] = server.url
-        data[api_key_key] = server.api_key
-    return tracker_entry(fake_jellyfin, **data)
+    return tracker_entry(fake_jellyfin, **arr_data(services))
 
 
 @pytest.fixture

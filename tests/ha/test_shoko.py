@@ -25,7 +25,7 @@ from tests.fakes.jellyfin_items import episode, movie, series, shokofin_path
 from tests.fakes.shoko import API_KEY, PASSWORD, USERNAME, FakeShoko
 from tests.payloads import jellyseerr, payload
 
-from .conftest import WEBHOOK_IDS, entry_with
+from .conftest import WEBHOOK_IDS, entry_with, wait_until
 
 FRIEREN = "sensor.jellyfin_home_frieren_beyond_journey_s_end_2023"
 SHOKO = "binary_sensor.jellyfin_home_shoko_connection"
@@ -81,12 +81,6 @@ def _with_shoko(config_entry: MockConfigEntry, hub: FakeShoko) -> MockConfigEntr
     )
 
 
-async def _wait(predicate, timeout: float = 5) -> None:
-    async with asyncio.timeout(timeout):
-        while not predicate():
-            await asyncio.sleep(0.02)
-
-
 def _events(fake_shoko: FakeShoko, name: str) -> str:
     v5 = {
         "detected": "ShokoEvent:FileDetected",
@@ -140,7 +134,7 @@ async def test_anime_series_reaches_available_through_shoko_and_the_library(
     await fake_shoko.emit(
         _events(fake_shoko, "detected"), _file_payload(fake_shoko, "detected")
     )
-    await _wait(lambda: hass.states.get(FRIEREN).state == "anime_matching")
+    await wait_until(lambda: hass.states.get(FRIEREN).state == "anime_matching")
     await fake_shoko.emit(
         _events(fake_shoko, "hashed"), _file_payload(fake_shoko, "hashed")
     )
@@ -158,7 +152,7 @@ async def test_anime_series_reaches_available_through_shoko_and_the_library(
         _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
     )
 
-    await _wait(lambda: hass.states.get(FRIEREN).state == "available")
+    await wait_until(lambda: hass.states.get(FRIEREN).state == "available")
     state = hass.states.get(FRIEREN)
     assert state.attributes["anidb_id"] == 17617
     assert state.attributes["is_anime"] is True
@@ -204,7 +198,7 @@ async def test_anime_film_filed_as_a_special_reaches_available(
         "Frieren Recap (2024)/Frieren Recap (2024) [WEBDL-1080p].mkv"
     )
     await fake_shoko.emit(_events(fake_shoko, "hashed"), detected)
-    await _wait(lambda: hass.states.get(entity).state == "anime_matching")
+    await wait_until(lambda: hass.states.get(entity).state == "anime_matching")
 
     show = fake_jellyfin.add_item(
         **series("Sousou no Frieren", 2023, {"AniDB": "17617"})
@@ -218,7 +212,7 @@ async def test_anime_film_filed_as_a_special_reaches_available(
     await fake_shoko.emit(
         _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
     )
-    await _wait(lambda: hass.states.get(entity).state == "available")
+    await wait_until(lambda: hass.states.get(entity).state == "available")
 
 
 async def test_reconnection_processes_new_events_and_applies_none_twice(
@@ -241,7 +235,7 @@ async def test_reconnection_processes_new_events_and_applies_none_twice(
     await fake_shoko.emit(
         _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
     )
-    await _wait(
+    await wait_until(
         lambda: any(
             "Shoko matched" in e["detail"]
             for e in hass.states.get(FRIEREN).attributes["timeline"]
@@ -250,9 +244,9 @@ async def test_reconnection_processes_new_events_and_applies_none_twice(
 
     caplog.clear()
     await fake_shoko.drop()
-    await _wait(lambda: hass.states.get(SHOKO).state == "off")
+    await wait_until(lambda: hass.states.get(SHOKO).state == "off")
     await asyncio.wait_for(fake_shoko.connected.wait(), 5)
-    await _wait(lambda: hass.states.get(SHOKO).state == "on")
+    await wait_until(lambda: hass.states.get(SHOKO).state == "on")
     await fake_shoko.emit(
         _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
     )
@@ -260,7 +254,7 @@ async def test_reconnection_processes_new_events_and_applies_none_twice(
         "ShokoEvent:FileDeleted" if fake_shoko.major_version < 6 else "file:deleted",
         _file_payload(fake_shoko, "hashed"),
     )
-    await _wait(
+    await wait_until(
         lambda: (
             hass.states.get(FRIEREN)
             .attributes["timeline"][-1]["detail"]
@@ -294,7 +288,7 @@ async def test_hub_that_never_answers_stays_off_and_unloads_cleanly(
         entry = _with_shoko(config_entry, hub)
         entry.add_to_hass(hass)
         assert await hass.config_entries.async_setup(entry.entry_id)
-        await _wait(lambda: hub.negotiations >= 3)
+        await wait_until(lambda: hub.negotiations >= 3)
         assert hass.states.get(SHOKO).state == "off"
         # Unloading while it reconnects leaves nothing behind (the harness checks tasks).
         assert await hass.config_entries.async_unload(entry.entry_id)

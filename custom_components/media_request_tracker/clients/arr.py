@@ -81,6 +81,13 @@ class ArrClient:
         self._app = app
         self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
 
+    async def async_get_app_name(self) -> str:
+        """Return the app's own name (``Radarr``, ``Sonarr``): which app a URL reaches."""
+        data = await self._request("GET", "/api/v3/system/status")
+        if not isinstance(data, dict):
+            raise ArrError(f"{self._app} did not return its status")
+        return str(data.get("appName") or "")
+
     async def async_get_notifications(self) -> list[dict[str, Any]]:
         """Every connection, of every kind (webhooks, Discord, e-mail …)."""
         data = await self._request("GET", NOTIFICATION_PATH)

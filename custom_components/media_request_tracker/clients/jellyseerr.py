@@ -140,7 +140,7 @@ class JellyseerrClient:
     async def async_test_webhook(self, settings: WebhookAgentSettings) -> None:
         """Have Jellyseerr send its test notification with these (unsaved) settings."""
         status, data = await self._request(
-            "POST", f"{WEBHOOK_PATH}/test", settings.as_request()
+            "POST", f"{WEBHOOK_PATH}/test", settings.as_request(), answers_5xx=True
         )
         if status == 204:
             return
@@ -157,8 +157,14 @@ class JellyseerrClient:
         )
 
     async def _request(
-        self, method: str, path: str, body: dict[str, Any] | None = None
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None = None,
+        *,
+        answers_5xx: bool = False,
     ) -> tuple[int, Any]:
+        """Return the status and parsed body; ``answers_5xx`` when a 5xx means something."""
         try:
             async with asyncio.timeout(REQUEST_TIMEOUT):
                 async with self._session.request(
@@ -172,7 +178,7 @@ class JellyseerrClient:
             raise JellyseerrConnectionError(
                 f"cannot reach Jellyseerr: {err or type(err).__name__}"
             ) from err
-        if status >= 500 and not path.endswith("/test"):
+        if status >= 500 and not answers_5xx:
             raise JellyseerrConnectionError(f"Jellyseerr answered {status} for {path}")
         if not content.strip():
             return status, None
