@@ -50,6 +50,7 @@ from .const import (
     DEFAULT_TRACK_UNREQUESTED,
     DEFAULT_VERIFY_INTERVAL,
     DOMAIN,
+    REQUEST_LIMIT,
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, StuckThresholds, TrackerOptions
@@ -99,6 +100,7 @@ async def async_setup_entry(
             track_unrequested=options.get(
                 CONF_TRACK_UNREQUESTED, DEFAULT_TRACK_UNREQUESTED
             ),
+            request_limit=REQUEST_LIMIT,
             stall_after=timedelta(
                 minutes=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES)
             ),

@@ -46,6 +46,8 @@ CONF_STUCK_IMPORTING_HOURS: Final = "stuck_importing_hours"
 CONF_STUCK_ANIME_MATCHING_HOURS: Final = "stuck_anime_matching_hours"
 
 DEFAULT_TRACK_UNREQUESTED: Final = True
+# The most requests one entry tracks; more would be a flood, not a household.
+REQUEST_LIMIT: Final = 5000
 DEFAULT_ALLOW_EXTERNAL_WEBHOOKS: Final = False
 DEFAULT_RETENTION_DAYS: Final = 30
 DEFAULT_QBITTORRENT_INTERVAL: Final = 10

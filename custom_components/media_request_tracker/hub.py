@@ -68,6 +68,7 @@ class RequestHub:
         self._stuck: dict[str, StuckRequest] = {}
         self._storage_failing = False
         self._stuck_checked = False
+        self._refused = 0
 
     def unique_id(self, request_id: str) -> str:
         """Entity unique id of a request, fixed by the public interface."""
@@ -119,6 +120,8 @@ class RequestHub:
         when this returns. Download figures alone are shown but not written
         to disk: the next poll brings them back after a restart.
         """
+        if outcome.refused is not None:
+            self._report_limit(outcome.refused)
         failure: StorageError | None = None
         if outcome.is_change:
             for request in outcome.changed.values():
@@ -235,6 +238,31 @@ class RequestHub:
                 self.hass, DOMAIN, self._repair_id(request_id, "stuck")
             )
 
+    @callback
+    def _report_limit(self, title: str) -> None:
+        """Say that a request was not tracked: once in the log, always in Repairs."""
+        limit = self.tracker.options.request_limit
+        if not self._refused:
+            LOGGER.warning(
+                "Not tracking new requests: this entry already tracks %d; remove "
+                "finished requests or shorten their retention",
+                limit,
+            )
+        self._refused += 1
+        ir.async_create_issue(
+            self.hass,
+            DOMAIN,
+            self._repair_id("", "request_limit"),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="request_limit_reached",
+            translation_placeholders={
+                "limit": str(limit),
+                "refused": str(self._refused),
+                "title": title,
+            },
+        )
+
     def remove_request(self, request_id: str) -> bool:
         """Stop tracking a request and remove its entity."""
         if self.tracker.remove(request_id) is None:
@@ -246,6 +274,11 @@ class RequestHub:
         )
         if entity_id := self.entity_id(request_id):
             er.async_get(self.hass).async_remove(entity_id)
+        if self._refused and len(self.tracker) < self.tracker.options.request_limit:
+            self._refused = 0
+            ir.async_delete_issue(
+                self.hass, DOMAIN, self._repair_id("", "request_limit")
+            )
         async_dispatcher_send(self.hass, signal_summary_updated(self.entry.entry_id))
         return True
 

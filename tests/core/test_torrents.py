@@ -13,6 +13,7 @@ from custom_components.media_request_tracker.core.model import (
     Source,
     Stage,
 )
+from custom_components.media_request_tracker.core.parsers import parse_radarr
 from custom_components.media_request_tracker.core.torrents import (
     TorrentCondition,
     TorrentTable,
@@ -22,6 +23,7 @@ from custom_components.media_request_tracker.core.tracker import (
     StuckReason,
     TrackerOptions,
 )
+from tests.payloads import payload
 
 T0 = datetime(2024, 6, 1, 20, 0, tzinfo=UTC)
 HASH = "3a7c2f0b9e4d1c6a8b5f2e0d9c7b6a5f4e3d2c1b"
@@ -209,7 +211,7 @@ def test_finished_torrent_jumps_straight_to_done() -> None:
     outcome = tracker.update_downloads(table, T0)
     (request,) = tracker
     assert request.stage is Stage.DOWNLOAD_DONE
-    assert (request.download.progress, request.download.eta) == (100.0, 0)
+    assert (request.download.progress, request.download.eta) == (100.0, None)
     assert [(t.from_stage, t.to_stage) for t in outcome.transitions] == [
         (Stage.INDEXED, Stage.DOWNLOAD_DONE)
     ]
@@ -291,3 +293,31 @@ def test_a_stalled_download_is_stuck_until_data_moves() -> None:
     assert stuck.since == T0  # the last time data moved
     data_moves(tracker, table, later)
     assert tracker.stuck(later) == []
+
+
+def test_a_finished_download_shows_no_speed_or_eta() -> None:
+    tracker = grabbed_tracker()
+    table = TorrentTable()
+    table.apply(full((HASH, torrent(progress=0.5, dlspeed=820398, eta=600))), T0)
+    tracker.update_downloads(table, T0)
+    table.apply(
+        full((HASH, torrent(state="uploading", progress=1, dlspeed=820398))), T0
+    )
+    tracker.update_downloads(table, T0 + timedelta(minutes=1))
+    (request,) = tracker
+    assert request.stage is Stage.DOWNLOAD_DONE
+    assert request.download.progress == 100.0
+    assert (request.download.download_speed, request.download.eta) == (None, None)
+
+
+def test_an_import_clears_the_last_download_figures() -> None:
+    tracker = grabbed_tracker()
+    table = TorrentTable()
+    table.apply(full((HASH, torrent(progress=0.5, dlspeed=820398, eta=600))), T0)
+    tracker.update_downloads(table, T0)
+    tracker.apply(parse_radarr(payload("radarr_download")), T0 + timedelta(minutes=1))
+    (request,) = tracker
+    assert request.stage is Stage.IMPORTING
+    assert request.download.progress is None
+    assert (request.download.download_speed, request.download.eta) == (None, None)
+    assert request.download.size is not None

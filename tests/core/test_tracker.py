@@ -533,3 +533,81 @@ def test_hash_match_wins_over_a_newer_request(
     assert tracker.get("1").stage is Stage.IMPORTING
     assert tracker.get("2").stage is Stage.APPROVED
     assert SEVERANCE_HASH in tracker.get("1").download_hashes
+
+
+# Bounds -----------------------------------------------------------------
+
+
+def test_a_huge_title_is_cut_with_an_ellipsis(
+    tracker: RequestTracker, clock: Clock
+) -> None:
+    data = payload("jellyseerr_movie_auto_approved")
+    data["subject"] = "Dune " * 180_000
+    feed(tracker, clock, parse_jellyseerr(data))
+    request = only(tracker)
+    assert len(request.title) == 200
+    assert request.title.endswith("...")
+
+
+def test_huge_notes_are_cut_in_the_timeline(
+    tracker: RequestTracker, clock: Clock
+) -> None:
+    feed(tracker, clock, parse_radarr(payload("radarr_grab")))
+    for _ in range(12):
+        grab = payload("radarr_grab")
+        grab["release"]["releaseTitle"] = "x" * 900_000
+        feed(tracker, clock, parse_radarr(grab))
+    request = only(tracker)
+    assert max(len(entry.detail) for entry in request.timeline) == 500
+    assert request.timeline[-1].detail.endswith("...")
+
+
+def test_a_huge_poster_url_is_dropped_not_cut(
+    tracker: RequestTracker, clock: Clock
+) -> None:
+    data = payload("jellyseerr_movie_auto_approved")
+    data["image"] = "https://image.example/" + "p" * 900_000
+    feed(tracker, clock, parse_jellyseerr(data))
+    assert only(tracker).poster_url is None
+
+
+def test_no_request_is_created_past_the_limit(clock: Clock) -> None:
+    tracker = RequestTracker(options=TrackerOptions(request_limit=3))
+    for request_id in ("1", "2", "3"):
+        feed(
+            tracker,
+            clock,
+            parse_jellyseerr(
+                jellyseerr("jellyseerr_tv_pending", request_id=request_id)
+            ),
+        )
+    outcome = feed(
+        tracker,
+        clock,
+        parse_jellyseerr(jellyseerr("jellyseerr_movie_auto_approved", request_id="4")),
+    )
+    assert len(tracker) == 3
+    assert outcome.created == []
+    assert outcome.refused == "Dune: Part Two"
+
+
+def test_a_new_season_of_a_finished_series_is_noted_not_tracked(
+    tracker: RequestTracker, clock: Clock
+) -> None:
+    feed(tracker, clock, parse_jellyseerr(payload("jellyseerr_tv_pending")))
+    feed(
+        tracker,
+        clock,
+        parse_jellyseerr(jellyseerr("jellyseerr_tv_pending", "MEDIA_AVAILABLE")),
+    )
+    finished = only(tracker)
+    assert finished.stage is Stage.AVAILABLE
+    grab = payload("sonarr_grab_season_pack")
+    grab["downloadId"] = "3" * 40
+    for episode in grab["episodes"]:
+        episode["seasonNumber"] = 9
+    outcome = feed(tracker, clock, parse_sonarr(grab))
+    assert outcome.created == []
+    assert only(tracker) is finished
+    assert finished.stage is Stage.AVAILABLE
+    assert "not tracked" in finished.timeline[-1].detail

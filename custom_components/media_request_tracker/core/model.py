@@ -195,6 +195,20 @@ class DownloadStatus:
 # A timeline longer than this keeps its first entry and drops the oldest others,
 # so a misbehaving sender cannot grow a request without bound.
 TIMELINE_LIMIT = 100
+# Text from upstream is cut to these lengths: a title names an entity and a
+# detail is one line of a timeline, and a 900 kB title or note from a broken
+# or hostile sender would otherwise sit in every state write and save.
+TITLE_LIMIT = 200
+NAME_LIMIT = 100
+DETAIL_LIMIT = 500
+# A longer poster URL or file path is dropped: cut short, it names nothing.
+URL_LIMIT = 2048
+PATH_LIMIT = 4096
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut text past ``limit`` characters, marking the cut with ``...``."""
+    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 @dataclass(kw_only=True, slots=True)
@@ -260,6 +274,14 @@ class MediaRequest:
 
     def add_timeline(self, entry: TimelineEntry) -> None:
         """Append, keeping the first entry when the cap is reached."""
+        if len(entry.detail) > DETAIL_LIMIT:
+            entry = TimelineEntry(
+                at=entry.at,
+                state=entry.state,
+                source=entry.source,
+                detail=shorten(entry.detail, DETAIL_LIMIT),
+                rejected=entry.rejected,
+            )
         self.timeline.append(entry)
         if len(self.timeline) > TIMELINE_LIMIT:
             del self.timeline[1]

@@ -38,7 +38,11 @@ from .events import (
 )
 from .library import LibraryIndex, LibraryItem
 from .model import (
+    NAME_LIMIT,
+    PATH_LIMIT,
     PIPELINE_RANK,
+    TITLE_LIMIT,
+    URL_LIMIT,
     DownloadStatus,
     EpisodeKey,
     EpisodeProgress,
@@ -48,6 +52,7 @@ from .model import (
     Source,
     Stage,
     TimelineEntry,
+    shorten,
 )
 from .state_machine import Verdict, decide
 from .torrents import TorrentCondition, TorrentStatus, TorrentTable
@@ -111,6 +116,8 @@ class Outcome:
     transitions: list[Transition] = field(default_factory=list)
     rejections: list[Rejection] = field(default_factory=list)
     ignored: str | None = None
+    # A request that was not created because the entry tracks its limit already.
+    refused: str | None = None
 
     @property
     def is_change(self) -> bool:
@@ -176,6 +183,9 @@ class TrackerOptions:
     # Progress alone makes a new state at most this often per download.
     progress_every: timedelta = timedelta(seconds=30)
     stuck: StuckThresholds = field(default_factory=StuckThresholds)
+    # At most this many requests per entry: a flood of made-up request ids
+    # must not become thousands of entities. Stored requests always load.
+    request_limit: int = 5000
 
 
 class RequestTracker:
@@ -550,7 +560,9 @@ class RequestTracker:
                     now,
                     outcome,
                 )
-                created.requested_by = event.requested_by
+                if created is None:
+                    return
+                created.requested_by = _name(event.requested_by)
                 created.seasons = event.seasons
                 created.poster_from_request = event.media.poster_url is not None
             else:
@@ -559,7 +571,7 @@ class RequestTracker:
 
         _merge_media(request, event.media, from_request=True)
         if event.requested_by:
-            request.requested_by = event.requested_by
+            request.requested_by = _name(event.requested_by)
         if event.seasons:
             request.seasons = tuple(sorted(set(request.seasons) | set(event.seasons)))
         if adopting:
@@ -586,24 +598,7 @@ class RequestTracker:
             prefer_before=Stage.INDEXED,
         )
         if request is None:
-            if not self.options.track_unrequested:
-                outcome.ignored = "grab matches no request and track_unrequested is off"
-                return
-            request_id = self._new_id(
-                event.media, event.download_hash, prefix=event.source.value
-            )
-            request = self._create(
-                request_id,
-                event.media,
-                Stage.INDEXED,
-                event.source,
-                f"{detail} (not requested in Jellyseerr)",
-                now,
-                outcome,
-            )
-            request.origin = event.source
-            request.requested_by = None
-            _add_grab(request, event)
+            self._on_unrequested_grab(event, detail, now, outcome)
             return
         if request.stage.is_terminal and request.stage is not Stage.FAILED:
             self._note(
@@ -621,6 +616,46 @@ class RequestTracker:
             self._note(request, event.source, detail, now, outcome)
             return
         self._move(request, Stage.INDEXED, event.source, detail, now, outcome)
+
+    def _on_unrequested_grab(
+        self, event: GrabEvent, detail: str, now: datetime, outcome: Outcome
+    ) -> None:
+        """Track a grab nobody asked for, unless it only continues a finished title.
+
+        A grab for a title whose request is finished is an upgrade, or a new
+        episode of a series that was requested once: nobody asked for it now,
+        so it is noted on the finished request and tracks nothing new.
+        """
+        if not self.options.track_unrequested:
+            outcome.ignored = "grab matches no request and track_unrequested is off"
+            return
+        finished = find_finished(
+            self._requests.values(), event.media.media_type, event.media.ids
+        )
+        if finished is not None:
+            self._note(
+                finished,
+                event.source,
+                f"{detail}; not tracked, the request is {finished.stage}",
+                now,
+                outcome,
+            )
+            return
+        request_id = self._new_id(
+            event.media, event.download_hash, prefix=event.source.value
+        )
+        request = self._create(
+            request_id,
+            event.media,
+            Stage.INDEXED,
+            event.source,
+            f"{detail} (not requested in Jellyseerr)",
+            now,
+            outcome,
+        )
+        if request is not None:
+            request.origin = event.source
+            _add_grab(request, event)
 
     def _on_import(self, event: ImportEvent, now: datetime, outcome: Outcome) -> None:
         request = self._find_for_release(
@@ -876,17 +911,22 @@ class RequestTracker:
         detail: str,
         now: datetime,
         outcome: Outcome,
-    ) -> MediaRequest:
+    ) -> MediaRequest | None:
+        """Start tracking a request; None, said in the outcome, at the limit."""
+        if len(self._requests) >= self.options.request_limit:
+            outcome.refused = media.title or _fallback_title(media)
+            outcome.ignored = "the entry tracks as many requests as it may"
+            return None
         request = MediaRequest(
             request_id=request_id,
             media_type=media.media_type,
-            title=media.title or _fallback_title(media),
+            title=shorten(media.title or _fallback_title(media), TITLE_LIMIT),
             year=media.year,
             stage=stage,
             requested_at=now,
             ids=media.ids,
             is_anime=media.is_anime,
-            poster_url=media.poster_url,
+            poster_url=_url(media.poster_url),
             stage_since=now,
             updated_at=now,
         )
@@ -938,6 +978,14 @@ class RequestTracker:
         request.stage = target
         request.updated_at = now
         request.stage_since = now
+        if target not in _FOLLOWED_STAGES:
+            # Speed and ETA describe a download under way; once it is done (or
+            # given up) they would only repeat the last poll's figures.
+            request.download = DownloadStatus(
+                progress=100.0 if target is Stage.DOWNLOAD_DONE else None,
+                size=request.download.size,
+            )
+            self._figures_shown_at.pop(request.request_id, None)
         request.add_timeline(
             TimelineEntry(at=now, state=target, source=source, detail=detail)
         )
@@ -1021,6 +1069,14 @@ def _has_reached(request: MediaRequest, stage: Stage) -> bool:
     )
 
 
+def _name(name: str | None) -> str | None:
+    return shorten(name, NAME_LIMIT) if name else name
+
+
+def _url(url: str | None) -> str | None:
+    return url if url is None or len(url) <= URL_LIMIT else None
+
+
 def _fallback_title(media: MediaInfo) -> str:
     if media.ids.tmdb_id:
         return f"TMDB {media.ids.tmdb_id}"
@@ -1032,7 +1088,7 @@ def _merge_media(
 ) -> None:
     """Fill what we did not know; never overwrite a requester's poster with an *arr one."""
     if media.title and (from_request or request.title.startswith(("TMDB ", "TVDB "))):
-        request.title = media.title
+        request.title = shorten(media.title, TITLE_LIMIT)
     if media.year and (from_request or request.year is None):
         request.year = media.year
     known = request.ids
@@ -1044,8 +1100,9 @@ def _merge_media(
         anidb_id=known.anidb_id or media.ids.anidb_id,
     )
     request.is_anime = request.is_anime or media.is_anime
-    if media.poster_url and (from_request or not request.poster_from_request):
-        request.poster_url = media.poster_url
+    poster_url = _url(media.poster_url)
+    if poster_url and (from_request or not request.poster_from_request):
+        request.poster_url = poster_url
         request.poster_from_request = request.poster_from_request or from_request
 
 
@@ -1088,6 +1145,8 @@ _EPISODE_IN_NAME = re.compile(r"[Ss](\d{1,3})[Ee](\d{1,4})")
 def _record_files(request: MediaRequest, event: ImportEvent) -> None:
     """Remember which file holds which episodes, so Shoko's paths can be tied back."""
     for path in event.file_paths:
+        if len(path) > PATH_LIMIT:
+            continue
         if request.media_type is MediaType.MOVIE:
             request.file_paths[path] = ()
         elif len(event.file_paths) == 1 and event.episodes:
