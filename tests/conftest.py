@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from tests.fakes.arr import FakeArr
-from tests.fakes.jellyseerr import FakeJellyseerr
+from tests.fakes.jellyseerr import VERSIONS as JELLYSEERR_VERSIONS, FakeJellyseerr
 
 
 @pytest.fixture
@@ -23,6 +23,14 @@ async def sonarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
 
 
 @pytest.fixture
-async def jellyseerr(socket_enabled: None) -> AsyncIterator[FakeJellyseerr]:
-    async with FakeJellyseerr() as server:
+def jellyseerr_version() -> str:
+    """The newest release; a test parametrised over ``jellyseerr_version`` runs on each."""
+    return JELLYSEERR_VERSIONS[-1]
+
+
+@pytest.fixture
+async def jellyseerr(
+    socket_enabled: None, jellyseerr_version: str
+) -> AsyncIterator[FakeJellyseerr]:
+    async with FakeJellyseerr(version=jellyseerr_version) as server:
         yield server

@@ -8,11 +8,12 @@ For each of the three whose URL and API key the entry holds:
   is found again after Home Assistant's URL changes). A second set-up changes
   nothing; a connection of ours that differs is put back; any other connection
   is never touched. The app sends its ``Test`` event to us before it saves.
-- **Jellyseerr**: a single webhook slot. Taken if it is empty, disabled or
-  already ours: enabled, our URL, the notification types the tracker reads,
-  and Jellyseerr's own default template (which our parser reads), tested
-  before it is saved. If it is enabled with another URL it is left alone and a
-  repair issue says so, until a later set-up finds it ours.
+- **Jellyseerr**: a single webhook slot. Taken if its URL is empty or already
+  ours: enabled, our URL, the notification types the tracker reads, and
+  Jellyseerr's own default template (which our parser reads), tested before it
+  is saved. A slot with another URL is the user's, enabled or not (a disabled
+  one still holds their URL, template and auth header): it is left alone and a
+  repair issue says so, until a later set-up finds it ours or empty.
 
 Nothing here blocks or fails set-up. It runs once Home Assistant has started
 (the apps test our URL before saving, so the HTTP server must answer) as a
@@ -526,7 +527,7 @@ async def _async_register_jellyseerr(
     try:
         current = await client.async_get_webhook()
         ours = is_our_url(current.webhook_url, service.webhook_id)
-        if current.enabled and current.webhook_url and not ours:
+        if current.webhook_url and not ours:
             _raise_taken(hass, entry, service)
             return
         wanted = WebhookAgentSettings(
@@ -556,9 +557,7 @@ async def _async_register_jellyseerr(
 def _raise_taken(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry, service: _Service
 ) -> None:
-    LOGGER.info(
-        "Jellyseerr's webhook is enabled with another URL; left alone (see Repairs)"
-    )
+    LOGGER.info("Jellyseerr's webhook holds another URL; left alone (see Repairs)")
     ir.async_create_issue(
         hass,
         DOMAIN,

@@ -17,9 +17,12 @@ from custom_components.media_request_tracker.registration import (
     JELLYSEERR_TEMPLATE,
     JELLYSEERR_TEMPLATE_TEXT,
 )
-from tests.fakes.jellyseerr import FakeJellyseerr
+from tests.fakes.jellyseerr import VERSIONS, FakeJellyseerr
 from tests.fakes.receiver import Canned, Receiver
 from tests.payloads import payload
+
+# Every test that talks to the fake runs on Jellyseerr 2.x and Seerr 3.x.
+each_version = pytest.mark.parametrize("jellyseerr_version", VERSIONS)
 
 
 def settings(url: str) -> WebhookAgentSettings:
@@ -31,12 +34,14 @@ def settings(url: str) -> WebhookAgentSettings:
     )
 
 
+@each_version
 async def test_our_template_is_jellyseerrs_shipped_default(
     jellyseerr: FakeJellyseerr,
 ) -> None:
     assert jellyseerr.template() == JELLYSEERR_TEMPLATE
 
 
+@each_version
 async def test_a_wrong_api_key_is_an_auth_error(
     jellyseerr: FakeJellyseerr, session
 ) -> None:
@@ -44,6 +49,66 @@ async def test_a_wrong_api_key_is_an_auth_error(
         await JellyseerrClient(session, jellyseerr.url, "wrong").async_get_webhook()
 
 
+@each_version
+async def test_no_api_key_is_an_auth_error(jellyseerr: FakeJellyseerr, session) -> None:
+    """The API validator answers 401 before the route's own 403."""
+    with pytest.raises(JellyseerrAuthError):
+        await JellyseerrClient(session, jellyseerr.url, "").async_get_webhook()
+
+
+@pytest.mark.parametrize(
+    ("jellyseerr_version", "embed_poster"), [("2.7.3", None), ("3.1.0", True)]
+)
+async def test_the_shipped_slot_reads_as_each_version_sends_it(
+    jellyseerr: FakeJellyseerr, session, embed_poster: bool | None
+) -> None:
+    """Seerr 3 added embedPoster and supportVariables; Jellyseerr 2 has neither."""
+    read = await JellyseerrClient(
+        session, jellyseerr.url, jellyseerr.api_key
+    ).async_get_webhook()
+    assert (read.enabled, read.types, read.webhook_url, read.auth_header) == (
+        False,
+        0,
+        "",
+        "",
+    )
+    assert read.template() == JELLYSEERR_TEMPLATE
+    assert read.embed_poster is embed_poster
+    assert read.support_variables is False
+
+
+@pytest.mark.parametrize(
+    ("jellyseerr_version", "stored_options"),
+    [
+        ("2.7.3", {"webhookUrl", "authHeader", "jsonPayload"}),
+        ("3.1.0", {"webhookUrl", "authHeader", "jsonPayload", "supportVariables"}),
+    ],
+)
+async def test_a_save_is_stored_as_each_version_stores_it(
+    jellyseerr: FakeJellyseerr, session, stored_options: set[str]
+) -> None:
+    """Jellyseerr 2 drops the supportVariables we send; Seerr 3 keeps it off."""
+    client = JellyseerrClient(session, jellyseerr.url, jellyseerr.api_key)
+    current = await client.async_get_webhook()
+    await client.async_save_webhook(
+        WebhookAgentSettings(
+            enabled=True,
+            types=222,
+            webhook_url="http://ha.local/api/webhook/x",
+            payload_template=JELLYSEERR_TEMPLATE_TEXT,
+            embed_poster=current.embed_poster,
+        )
+    )
+    assert set(jellyseerr.webhook["options"]) == stored_options
+    read = await client.async_get_webhook()
+    assert (read.enabled, read.support_variables, read.embed_poster) == (
+        True,
+        False,
+        current.embed_poster,
+    )
+
+
+@each_version
 async def test_the_saved_template_is_double_encoded_and_read_back_as_text(
     jellyseerr: FakeJellyseerr, session
 ) -> None:
@@ -60,6 +125,7 @@ async def test_the_saved_template_is_double_encoded_and_read_back_as_text(
     )
 
 
+@each_version
 async def test_the_test_notification_is_the_payload_jellyseerr_sends(
     jellyseerr: FakeJellyseerr, receiver: Receiver, session
 ) -> None:
@@ -71,6 +137,7 @@ async def test_the_test_notification_is_the_payload_jellyseerr_sends(
     ]
 
 
+@each_version
 async def test_a_test_that_cannot_be_delivered_fails(
     jellyseerr: FakeJellyseerr, receiver: Receiver, session
 ) -> None:
@@ -81,6 +148,7 @@ async def test_a_test_that_cannot_be_delivered_fails(
         ).async_test_webhook(settings(receiver.url))
 
 
+@each_version
 async def test_a_once_encoded_template_is_stored_but_never_delivered(
     jellyseerr: FakeJellyseerr, receiver: Receiver, session
 ) -> None:
@@ -108,6 +176,7 @@ async def test_a_once_encoded_template_is_stored_but_never_delivered(
     assert read.payload_template is None
 
 
+@each_version
 async def test_a_template_that_is_not_a_string_is_refused(
     jellyseerr: FakeJellyseerr, receiver: Receiver, session
 ) -> None:
@@ -126,6 +195,7 @@ async def test_a_template_that_is_not_a_string_is_refused(
     assert jellyseerr.webhook["enabled"] is False
 
 
+@each_version
 async def test_jellyseerr_down_is_a_connection_error(
     jellyseerr: FakeJellyseerr, session
 ) -> None:

@@ -85,9 +85,11 @@ def test_jellyseerr_issue_notifications_are_ignored(kind: str) -> None:
     )
 
 
-def test_jellyseerr_missing_poster_renders_as_undefined_and_is_dropped() -> None:
+# `...bestv2${poster_path}`: TMDB sends null for a title without a poster.
+@pytest.mark.parametrize("missing", ["undefined", "null"])
+def test_jellyseerr_missing_poster_is_dropped(missing: str) -> None:
     data = payload("jellyseerr_movie_auto_approved")
-    data["image"] = "https://image.tmdb.org/t/p/w600_and_h900_bestv2undefined"
+    data["image"] = f"https://image.tmdb.org/t/p/w600_and_h900_bestv2{missing}"
     event = parse_jellyseerr(data)
     assert isinstance(event, RequestEvent)
     assert event.media.poster_url is None

@@ -1,18 +1,25 @@
 """A fake Jellyseerr (Seerr): the webhook notification agent's API, on loopback.
 
-As ``server/routes/settings/notifications.ts`` and
-``server/lib/notifications/agents/webhook.ts`` (Seerr 3.1; 1.9 to 2.7 alike):
+Built from the upstream source at each supported release (``VERSIONS``: the
+newest tag of each major, Jellyseerr ``v2.7.3`` and Seerr ``v3.1.0``); every
+fact, with its file and tag, is in ``tests/fakes/upstream/jellyseerr.md``.
 
-- every call but ``/status`` needs ``X-Api-Key`` (``403`` otherwise);
-- ``POST /api/v1/settings/notifications/webhook`` is checked by the API schema
-  first (``jsonPayload`` must be a string, ``types`` a number, ``enabled`` a
-  boolean: ``400``), then ``JSON.parse(jsonPayload)`` (``500`` if it fails);
-  the slot is replaced and ``jsonPayload`` stored base64-encoded;
-- ``GET`` returns the stored settings with ``jsonPayload`` parsed once;
+- ``express-openapi-validator`` runs before the routes: a call with neither
+  ``X-Api-Key`` nor a session cookie is ``401``; then the body is checked
+  against ``WebhookSettings`` (``400``); then ``isAuthenticated`` refuses a
+  wrong key (``403``);
+- ``POST /api/v1/settings/notifications/webhook`` runs ``JSON.parse(jsonPayload)``
+  (``500`` if it fails), replaces the slot and stores ``jsonPayload``
+  base64-encoded; ``GET`` returns the slot with ``jsonPayload`` parsed once;
 - ``POST …/webhook/test`` renders ``TEST_NOTIFICATION`` with the body's
   settings and posts it: ``204``, or ``500`` when rendering or posting fails;
 - at send time the stored payload is parsed twice, so a template saved
   once-encoded is accepted by ``POST`` but never delivered (``send_errors``).
+
+Where the majors differ: Seerr 3 adds ``embedPoster`` to the agent and
+``options.supportVariables`` (in the schema, the stored slot, ``GET``, and
+``{{…}}`` variables in the URL at send time); Jellyseerr 2 neither stores nor
+returns them. ``MediaStatus`` 6 is ``BLACKLISTED`` in 2, ``BLOCKLISTED`` in 3.
 
 ``notify`` sends a real notification through the stored settings, rendered
 from the template as Seerr renders it.
@@ -24,6 +31,7 @@ import base64
 import copy
 import json
 from typing import Any
+from urllib.parse import quote
 
 import aiohttp
 from aiohttp import web
@@ -31,7 +39,7 @@ from aiohttp import web
 from .server import SendingServer
 
 # Seerr's shipped default payload, as settings.json stores it: base64 of the JSON string
-# literal of the template text (server/lib/settings/index.ts, identical from 1.9 to 3.1).
+# literal of the template text (server/lib/settings/index.ts, the same at v2.0.0, v2.7.3 and v3.1.0).
 DEFAULT_JSON_PAYLOAD = (
     "IntcbiAgXCJub3RpZmljYXRpb25fdHlwZVwiOiBcInt7bm90aWZpY2F0aW9uX3R5cGV9fVwiLFxuICBc"
     "ImV2ZW50XCI6IFwie3tldmVudH19XCIsXG4gIFwic3ViamVjdFwiOiBcInt7c3ViamVjdH19XCIsXG4g"
@@ -65,6 +73,9 @@ DEFAULT_JSON_PAYLOAD = (
     "IjogW11cbn0i"
 )
 
+# The newest release of each supported major.
+VERSIONS = ("2.7.3", "3.1.0")
+
 NOTIFICATION_TYPES = {
     "MEDIA_PENDING": 2,
     "MEDIA_APPROVED": 4,
@@ -79,15 +90,30 @@ NOTIFICATION_TYPES = {
     "ISSUE_REOPENED": 2048,
     "MEDIA_AUTO_REQUESTED": 4096,
 }
+# server/constants/media.ts: 6 was renamed in Seerr 3.
 MEDIA_STATUS = {
-    1: "UNKNOWN",
-    2: "PENDING",
-    3: "PROCESSING",
-    4: "PARTIALLY_AVAILABLE",
-    5: "AVAILABLE",
-    6: "BLOCKLISTED",
-    7: "DELETED",
+    2: {
+        1: "UNKNOWN",
+        2: "PENDING",
+        3: "PROCESSING",
+        4: "PARTIALLY_AVAILABLE",
+        5: "AVAILABLE",
+        6: "BLACKLISTED",
+        7: "DELETED",
+    },
+    3: {
+        1: "UNKNOWN",
+        2: "PENDING",
+        3: "PROCESSING",
+        4: "PARTIALLY_AVAILABLE",
+        5: "AVAILABLE",
+        6: "BLOCKLISTED",
+        7: "DELETED",
+    },
 }
+# server/constants/issue.ts, the same in both.
+ISSUE_TYPE = {1: "VIDEO", 2: "AUDIO", 3: "SUBTITLES", 4: "OTHER"}
+ISSUE_STATUS = {1: "OPEN", 2: "RESOLVED"}
 ADMIN = {
     "id": 1,
     "displayName": "admin",
@@ -95,50 +121,61 @@ ADMIN = {
     "avatar": "/avatarproxy/1a2b",
     "settings": {"discordId": None, "telegramChatId": None},
 }
+# A JavaScript ``undefined``: a key that is absent, unlike a JSON ``null``.
+_UNDEFINED: Any = object()
 
-# KeyMap of webhook.ts, in its order: a path into the notification payload,
-# or a function of the payload and the type name.
-_KEY_MAP: dict[str, Any] = {
-    "notification_type": lambda p, t: t,
-    "event": "event",
-    "subject": "subject",
-    "message": "message",
-    "image": "image",
-    "notifyuser_username": "notifyUser.displayName",
-    "notifyuser_email": "notifyUser.email",
-    "notifyuser_avatar": "notifyUser.avatar",
-    "notifyuser_settings_discordId": "notifyUser.settings.discordId",
-    "notifyuser_settings_telegramChatId": "notifyUser.settings.telegramChatId",
-    "media_tmdbid": "media.tmdbId",
-    "media_tvdbid": "media.tvdbId",
-    "media_type": "media.mediaType",
-    "media_status": lambda p, t: (
-        MEDIA_STATUS[p["media"]["status"]] if p.get("media") else ""
-    ),
-    "media_status4k": lambda p, t: (
-        MEDIA_STATUS[p["media"]["status4k"]] if p.get("media") else ""
-    ),
-    "request_id": "request.id",
-    "requestedBy_username": "request.requestedBy.displayName",
-    "requestedBy_email": "request.requestedBy.email",
-    "requestedBy_avatar": "request.requestedBy.avatar",
-    "requestedBy_settings_discordId": "request.requestedBy.settings.discordId",
-    "requestedBy_settings_telegramChatId": "request.requestedBy.settings.telegramChatId",
-    "issue_id": "issue.id",
-    "issue_type": lambda p, t: "",
-    "issue_status": lambda p, t: "",
-    "reportedBy_username": "issue.createdBy.displayName",
-    "reportedBy_email": "issue.createdBy.email",
-    "reportedBy_avatar": "issue.createdBy.avatar",
-    "reportedBy_settings_discordId": "issue.createdBy.settings.discordId",
-    "reportedBy_settings_telegramChatId": "issue.createdBy.settings.telegramChatId",
-    "comment_message": "comment.message",
-    "commentedBy_username": "comment.user.displayName",
-    "commentedBy_email": "comment.user.email",
-    "commentedBy_avatar": "comment.user.avatar",
-    "commentedBy_settings_discordId": "comment.user.settings.discordId",
-    "commentedBy_settings_telegramChatId": "comment.user.settings.telegramChatId",
-}
+
+def _key_map(major: int) -> dict[str, Any]:
+    """``KeyMap`` of webhook.ts, in its order: a path into the payload, or a function."""
+    statuses = MEDIA_STATUS[major]
+
+    def media_status(key: str) -> Any:
+        return lambda p, t: (
+            statuses.get(p["media"][key], "undefined") if p.get("media") else ""
+        )
+
+    def issue_name(names: dict[int, str], key: str) -> Any:
+        return lambda p, t: (
+            names.get(p["issue"][key], "undefined") if p.get("issue") else ""
+        )
+
+    return {
+        "notification_type": lambda p, t: t,
+        "event": "event",
+        "subject": "subject",
+        "message": "message",
+        "image": "image",
+        "notifyuser_username": "notifyUser.displayName",
+        "notifyuser_email": "notifyUser.email",
+        "notifyuser_avatar": "notifyUser.avatar",
+        "notifyuser_settings_discordId": "notifyUser.settings.discordId",
+        "notifyuser_settings_telegramChatId": "notifyUser.settings.telegramChatId",
+        "media_tmdbid": "media.tmdbId",
+        "media_tvdbid": "media.tvdbId",
+        "media_type": "media.mediaType",
+        "media_status": media_status("status"),
+        "media_status4k": media_status("status4k"),
+        "request_id": "request.id",
+        "requestedBy_username": "request.requestedBy.displayName",
+        "requestedBy_email": "request.requestedBy.email",
+        "requestedBy_avatar": "request.requestedBy.avatar",
+        "requestedBy_settings_discordId": "request.requestedBy.settings.discordId",
+        "requestedBy_settings_telegramChatId": "request.requestedBy.settings.telegramChatId",
+        "issue_id": "issue.id",
+        "issue_type": issue_name(ISSUE_TYPE, "issueType"),
+        "issue_status": issue_name(ISSUE_STATUS, "status"),
+        "reportedBy_username": "issue.createdBy.displayName",
+        "reportedBy_email": "issue.createdBy.email",
+        "reportedBy_avatar": "issue.createdBy.avatar",
+        "reportedBy_settings_discordId": "issue.createdBy.settings.discordId",
+        "reportedBy_settings_telegramChatId": "issue.createdBy.settings.telegramChatId",
+        "comment_message": "comment.message",
+        "commentedBy_username": "comment.user.displayName",
+        "commentedBy_email": "comment.user.email",
+        "commentedBy_avatar": "comment.user.avatar",
+        "commentedBy_settings_discordId": "comment.user.settings.discordId",
+        "commentedBy_settings_telegramChatId": "comment.user.settings.telegramChatId",
+    }
 
 
 def _get(data: Any, path: str) -> Any:
@@ -159,7 +196,10 @@ def _js_string(value: Any) -> str:
 
 
 def _parse_keys(
-    template: dict[str, Any], notification: dict[str, Any], type_name: str
+    template: dict[str, Any],
+    notification: dict[str, Any],
+    type_name: str,
+    key_map: dict[str, Any],
 ) -> dict[str, Any]:
     """``WebhookAgent.parseKeys``: special keys, then the first ``{{x}}`` of each kind per string."""
     for key in list(template):
@@ -174,7 +214,7 @@ def _parse_keys(
             key = name
         value = template[key]
         if isinstance(value, str):
-            for variable, source in _KEY_MAP.items():
+            for variable, source in key_map.items():
                 if callable(source):
                     replacement = source(notification, type_name)
                 else:
@@ -185,7 +225,7 @@ def _parse_keys(
                 )
             template[key] = value
         elif isinstance(value, dict):
-            template[key] = _parse_keys(value, notification, type_name)
+            template[key] = _parse_keys(value, notification, type_name, key_map)
     return template
 
 
@@ -194,7 +234,11 @@ class TemplateError(Exception):
 
 
 def render(
-    stored_payload: str, notification: dict[str, Any], type_name: str
+    stored_payload: str,
+    notification: dict[str, Any],
+    type_name: str,
+    *,
+    major: int = 3,
 ) -> dict[str, Any]:
     """``buildPayload``: base64-decode, parse twice, substitute."""
     text = base64.b64decode(stored_payload).decode()
@@ -205,18 +249,52 @@ def render(
     parsed = json.loads(template)
     if not isinstance(parsed, dict):
         raise TemplateError("the template is not an object")
-    return _parse_keys(parsed, notification, type_name)
+    return _parse_keys(parsed, notification, type_name, _key_map(major))
+
+
+def _url_with_variables(
+    url: str, notification: dict[str, Any], type_name: str, major: int
+) -> str:
+    """Seerr 3's ``supportVariables``: each ``{{x}}`` in the URL, URI-encoded."""
+    for variable, source in _key_map(major).items():
+        if type_name == "TEST_NOTIFICATION":
+            value: Any = "test"
+        elif callable(source):
+            value = source(notification, type_name)
+        else:
+            value = _get(notification, source) or "test"
+        url = url.replace(
+            "{{" + variable + "}}", quote(_js_string(value), safe="-_.!~*'()")
+        )
+    return url
+
+
+def _without_undefined(value: Any) -> Any:
+    """What ``JSON.stringify`` makes of an object: keys holding ``undefined`` left out."""
+    if isinstance(value, dict):
+        return {
+            key: _without_undefined(item)
+            for key, item in value.items()
+            if item is not _UNDEFINED
+        }
+    return value
 
 
 class FakeJellyseerr(SendingServer):
-    """One Jellyseerr with its single webhook slot."""
+    """One Jellyseerr (``2.x``) or Seerr (``3.x``) with its single webhook slot."""
 
-    def __init__(self, api_key: str = "jellyseerr-test-key") -> None:
+    def __init__(
+        self, api_key: str = "jellyseerr-test-key", *, version: str = VERSIONS[-1]
+    ) -> None:
         self.api_key = api_key
+        self.version = version
+        self.major = int(version.split(".", 1)[0])
+        if self.major not in MEDIA_STATUS:
+            raise ValueError(f"no Jellyseerr/Seerr {version} to fake")
         # settings.json's notifications.agents.webhook, as shipped.
         self.webhook: dict[str, Any] = {
             "enabled": False,
-            "embedPoster": True,
+            **({"embedPoster": True} if self.major >= 3 else {}),
             "types": 0,
             "options": {"webhookUrl": "", "jsonPayload": DEFAULT_JSON_PAYLOAD},
         }
@@ -245,21 +323,19 @@ class FakeJellyseerr(SendingServer):
     ) -> None:
         """Configure the slot as a user does in Settings → Notifications → Webhook."""
         payload_text = json.dumps(template_text) if template_text is not None else None
-        self.webhook = {
-            "enabled": enabled,
-            "embedPoster": True,
-            "types": types,
-            "options": {
-                "webhookUrl": url,
-                "authHeader": auth_header,
-                "supportVariables": False,
-                "jsonPayload": (
-                    base64.b64encode(payload_text.encode()).decode()
-                    if payload_text is not None
-                    else DEFAULT_JSON_PAYLOAD
-                ),
-            },
+        options: dict[str, Any] = {
+            "webhookUrl": url,
+            "authHeader": auth_header,
+            "jsonPayload": (
+                base64.b64encode(payload_text.encode()).decode()
+                if payload_text is not None
+                else DEFAULT_JSON_PAYLOAD
+            ),
         }
+        self.webhook = {"enabled": enabled, "types": types, "options": options}
+        if self.major >= 3:
+            self.webhook["embedPoster"] = True
+            options["supportVariables"] = False
 
     def template(self) -> Any:
         """The stored template, decoded as the send path decodes it."""
@@ -272,7 +348,7 @@ class FakeJellyseerr(SendingServer):
     async def notify(self, type_name: str, notification: dict[str, Any]) -> None:
         """Send a notification through the stored agent, as a request event does."""
         settings = self.webhook
-        if not (settings["enabled"] and settings["options"]["webhookUrl"]):
+        if not (settings.get("enabled") and settings["options"].get("webhookUrl")):
             return
         # hasNotificationType: the test bit is always allowed.
         if not ((settings.get("types") or 0) | 32) & NOTIFICATION_TYPES[type_name]:
@@ -281,26 +357,40 @@ class FakeJellyseerr(SendingServer):
 
     # The API ---------------------------------------------------------------
 
-    def _guard(self, request: web.Request) -> web.Response | None:
+    def _security(self, request: web.Request) -> web.Response | None:
+        """The validator's security check: a key or a session cookie must be there."""
         self.calls.append((request.method, request.path))
         if self.fail_with is not None:
             return web.Response(status=self.fail_with, text="Bad Gateway")
-        if request.headers.get("X-Api-Key") != self.api_key:
-            return web.json_response(
-                {
-                    "status": 403,
-                    "error": "You do not have permission to access this endpoint",
-                },
-                status=403,
-            )
-        return None
+        if request.headers.get("X-Api-Key") or request.cookies.get("connect.sid"):
+            return None
+        message = "cookie 'connect.sid' required"
+        return web.json_response(
+            {
+                "message": message,
+                "errors": [{"path": request.path, "message": message}],
+            },
+            status=401,
+        )
+
+    def _authenticated(self, request: web.Request) -> web.Response | None:
+        """``checkUser`` and ``isAuthenticated(ADMIN)``: the key must be the API key."""
+        if request.headers.get("X-Api-Key") == self.api_key:
+            return None
+        return web.json_response(
+            {
+                "status": 403,
+                "error": "You do not have permission to access this endpoint",
+            },
+            status=403,
+        )
 
     async def _status(self, request: web.Request) -> web.Response:
         self.calls.append((request.method, request.path))
         return web.json_response(
             {
-                "version": "2.7.3",
-                "commitTag": "v2.7.3",
+                "version": self.version,
+                "commitTag": f"v{self.version}",
                 "updateAvailable": False,
                 "commitsBehind": 0,
                 "restartRequired": False,
@@ -308,18 +398,25 @@ class FakeJellyseerr(SendingServer):
         )
 
     async def _get_webhook(self, request: web.Request) -> web.Response:
-        if (refused := self._guard(request)) is not None:
+        if (refused := self._security(request)) is not None:
             return refused
-        settings = copy.deepcopy(self.webhook)
-        options = settings["options"]
+        if (refused := self._authenticated(request)) is not None:
+            return refused
+        stored = copy.deepcopy(self.webhook)
+        options = stored["options"]
         options["jsonPayload"] = json.loads(
             base64.b64decode(options["jsonPayload"]).decode()
         )
-        options["supportVariables"] = options.get("supportVariables", False)
-        return web.json_response(settings)
+        settings: dict[str, Any] = {"enabled": stored.get("enabled", _UNDEFINED)}
+        if self.major >= 3:
+            settings["embedPoster"] = stored.get("embedPoster", _UNDEFINED)
+            options["supportVariables"] = options.get("supportVariables", False)
+        settings["types"] = stored.get("types", _UNDEFINED)
+        settings["options"] = options
+        return web.json_response(_without_undefined(settings))
 
     def _schema_errors(self, body: Any) -> web.Response | None:
-        """express-openapi-validator against ``WebhookSettings`` in seerr-api.yml."""
+        """express-openapi-validator against ``WebhookSettings`` in the API spec."""
         errors: list[dict[str, str]] = []
 
         checks = {
@@ -330,7 +427,7 @@ class FakeJellyseerr(SendingServer):
         }
 
         def expect(value: Any, name: str, path: str) -> None:
-            if value is not None and not checks[name](value):
+            if value is not _UNDEFINED and not checks[name](value):
                 errors.append(
                     {
                         "path": path,
@@ -340,26 +437,23 @@ class FakeJellyseerr(SendingServer):
                 )
 
         if not isinstance(body, dict):
-            errors.append(
-                {
-                    "path": ".body",
-                    "message": "must be object",
-                    "errorCode": "type.openapi.validation",
-                }
-            )
+            expect(body, "object", ".body")
         else:
-            expect(body.get("enabled"), "boolean", ".body.enabled")
-            expect(body.get("types"), "number", ".body.types")
-            options = body.get("options")
+            expect(body.get("enabled", _UNDEFINED), "boolean", ".body.enabled")
+            expect(body.get("types", _UNDEFINED), "number", ".body.types")
+            options = body.get("options", _UNDEFINED)
             expect(options, "object", ".body.options")
             if isinstance(options, dict):
                 for key in ("webhookUrl", "authHeader", "jsonPayload"):
-                    expect(options.get(key), "string", f".body.options.{key}")
-                expect(
-                    options.get("supportVariables"),
-                    "boolean",
-                    ".body.options.supportVariables",
-                )
+                    expect(
+                        options.get(key, _UNDEFINED), "string", f".body.options.{key}"
+                    )
+                if self.major >= 3:
+                    expect(
+                        options.get("supportVariables", _UNDEFINED),
+                        "boolean",
+                        ".body.options.supportVariables",
+                    )
         if not errors:
             return None
         first = errors[0]
@@ -373,29 +467,38 @@ class FakeJellyseerr(SendingServer):
 
     def _agent(self, body: dict[str, Any]) -> dict[str, Any]:
         """What the route builds from the body (``JSON.parse`` first, which may throw)."""
-        options = body.get("options") or {}
+        if "options" not in body:
+            raise TypeError(
+                "Cannot read properties of undefined (reading 'jsonPayload')"
+            )
+        options = body["options"]
         json.loads(options.get("jsonPayload"))
-        return {
-            "enabled": body.get("enabled"),
-            "embedPoster": body.get("embedPoster"),
-            "types": body.get("types"),
-            "options": {
-                "jsonPayload": base64.b64encode(
-                    options["jsonPayload"].encode()
-                ).decode(),
-                "webhookUrl": options.get("webhookUrl"),
-                "authHeader": options.get("authHeader"),
-                "supportVariables": options.get("supportVariables") or False,
-            },
+        agent: dict[str, Any] = {"enabled": body.get("enabled", _UNDEFINED)}
+        if self.major >= 3:
+            agent["embedPoster"] = body.get("embedPoster", _UNDEFINED)
+        agent["types"] = body.get("types", _UNDEFINED)
+        agent["options"] = {
+            "jsonPayload": base64.b64encode(options["jsonPayload"].encode()).decode(),
+            "webhookUrl": options.get("webhookUrl", _UNDEFINED),
+            "authHeader": options.get("authHeader", _UNDEFINED),
         }
+        if self.major >= 3:
+            supports = options.get("supportVariables")
+            agent["options"]["supportVariables"] = (
+                False if supports is None else supports
+            )
+        # settings.save() writes JSON: what is undefined is gone.
+        return _without_undefined(agent)
 
     async def _agent_from(self, request: web.Request) -> dict[str, Any] | web.Response:
         """The agent a save or a test call sends, or the route's answer when there is none."""
-        if (refused := self._guard(request)) is not None:
+        if (refused := self._security(request)) is not None:
             return refused
         body = await request.json()
         if (invalid := self._schema_errors(body)) is not None:
             return invalid
+        if (refused := self._authenticated(request)) is not None:
+            return refused
         try:
             return self._agent(body)
         except (TypeError, ValueError) as err:
@@ -429,13 +532,18 @@ class FakeJellyseerr(SendingServer):
         self, agent: dict[str, Any], type_name: str, notification: dict[str, Any]
     ) -> bool:
         """``WebhookAgent.send``: render, post, and log any failure."""
-        url = agent["options"]["webhookUrl"]
+        options = agent["options"]
+        url = options.get("webhookUrl") or ""
+        if self.major >= 3 and options.get("supportVariables"):
+            url = _url_with_variables(url, notification, type_name, self.major)
         headers = {}
-        if agent["options"].get("authHeader"):
-            headers["Authorization"] = agent["options"]["authHeader"]
+        if options.get("authHeader"):
+            headers["Authorization"] = options["authHeader"]
         assert self._session is not None
         try:
-            body = render(agent["options"]["jsonPayload"], notification, type_name)
+            body = render(
+                options["jsonPayload"], notification, type_name, major=self.major
+            )
             async with self._session.post(url, json=body, headers=headers) as response:
                 await response.read()
                 status: int | None = response.status

@@ -44,7 +44,7 @@ from custom_components.media_request_tracker.const import (
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
-from tests.fakes.jellyseerr import FakeJellyseerr
+from tests.fakes.jellyseerr import VERSIONS as JELLYSEERR_VERSIONS, FakeJellyseerr
 from tests.fakes.shoko import (
     API_KEY as SHOKO_KEY,
     PASSWORD as SHOKO_PASSWORD,
@@ -441,6 +441,21 @@ async def test_sonarr_url_in_the_radarr_field_is_cannot_connect(
     assert result["errors"] == {"radarr_url": "cannot_connect"}
 
 
+@pytest.mark.parametrize("jellyseerr_version", JELLYSEERR_VERSIONS)
+async def test_the_jellyseerr_key_is_checked_live_on_each_version(
+    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, jellyseerr: FakeJellyseerr
+) -> None:
+    flow_id = await _at_step(hass, fake_jellyfin, "arr")
+    user_input = {"jellyseerr_url": jellyseerr.url, "jellyseerr_api_key": "wrong"}
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["errors"] == {"jellyseerr_api_key": "invalid_auth"}
+    user_input["jellyseerr_api_key"] = jellyseerr.api_key
+    result = await hass.config_entries.flow.async_configure(flow_id, user_input)
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert jellyseerr.writes() == []
+
+
+@pytest.mark.parametrize("jellyseerr_version", JELLYSEERR_VERSIONS)
 async def test_failing_jellyseerr_is_cannot_connect_then_recovers(
     hass: HomeAssistant, fake_jellyfin: FakeJellyfin, jellyseerr: FakeJellyseerr
 ) -> None:

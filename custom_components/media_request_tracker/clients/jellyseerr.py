@@ -1,8 +1,8 @@
 """Jellyseerr's (Seerr's) webhook notification agent, read and written over its API.
 
 ``GET``/``POST /api/v1/settings/notifications/webhook`` and ``POST …/webhook/test``
-with the ``X-Api-Key`` header (a missing or wrong key gets ``403``). The agent
-is a single slot; a ``POST`` replaces all of it.
+with the ``X-Api-Key`` header (a missing key gets ``401``, a wrong one ``403``).
+The agent is a single slot; a ``POST`` replaces all of it.
 
 The payload template travels **double-encoded**: ``options.jsonPayload`` in a
 ``POST`` is a JSON string *literal* whose content is the template's JSON text
@@ -11,9 +11,12 @@ parses, stores it base64-encoded, and at send time runs
 ``JSON.parse(JSON.parse(decoded))``. A ``GET`` parses it once, so it returns
 the template text. A template sent once-encoded is stored (``200``), but every
 send then fails and ``/test`` answers ``500``; a ``jsonPayload`` that is not a
-string is refused by the API schema (``400``). Checked against
+string is refused by the API schema (``400``). Seerr 3 adds ``embedPoster``
+and ``options.supportVariables``; Jellyseerr 2 leaves them out of a ``GET`` and
+drops them from a ``POST``. Checked against
 ``server/routes/settings/notifications.ts`` and
-``server/lib/notifications/agents/webhook.ts``, Jellyseerr 1.9 to Seerr 3.1.
+``server/lib/notifications/agents/webhook.ts`` at Jellyseerr v2.0.0 and v2.7.3
+and Seerr v3.1.0 (``tests/fakes/upstream/jellyseerr.md``).
 
 Written here rather than taken from python-overseerr, which has these calls:
 Home Assistant core's Overseerr integration pins it at a different exact

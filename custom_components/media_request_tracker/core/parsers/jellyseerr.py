@@ -99,8 +99,11 @@ def _title_and_year(subject: str | None) -> tuple[str | None, int | None]:
 
 
 def _poster(image: str | None) -> str | None:
-    # Seerr renders a title without a poster as ".../bestv2undefined".
-    if image is None or image.endswith("undefined") or not image.startswith("http"):
+    # Seerr renders `...bestv2${poster_path}`: a title without a poster (TMDB's
+    # poster_path null, or absent) ends in "null" or "undefined".
+    if image is None or image.endswith(("null", "undefined")):
+        return None
+    if not image.startswith("http"):
         return None
     return image
 
