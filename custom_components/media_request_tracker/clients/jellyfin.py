@@ -103,7 +103,11 @@ class JellyfinClient:
             "enableUserData": "false",
         }
         if saved_since is not None:
-            params["minDateLastSaved"] = saved_since
+            # Not ``minDateLastSaved``: on 10.9 and 10.10 that one fails with 500
+            # (its SQL names the ...ForUser parameter but binds another), while
+            # ``minDateLastSavedForUser`` compares the item's DateLastSaved on
+            # every release (tests/fakes/upstream/jellyfin.md).
+            params["minDateLastSavedForUser"] = saved_since
         data = await self._get_json("/Items", params)
         items = data.get("Items") if isinstance(data, dict) else None
         total = data.get("TotalRecordCount") if isinstance(data, dict) else None
