@@ -226,6 +226,17 @@ async def test_an_upgrade_reaches_home_assistant_through_our_webhook(
     ]
 
 
+async def test_a_file_deleted_for_an_upgrade_is_not_sent_to_us(
+    hass: HomeAssistant, entry: MockConfigEntry, radarr: FakeArr
+) -> None:
+    await set_up(hass, entry)
+    deleted = radarr.payload("movie_file_delete")
+    assert deleted["deleteReason"] == "upgrade"
+    await radarr.send(deleted)
+    # onMovieFileDeleteForUpgrade stays off: the upgrade's own Download says it.
+    assert [body["eventType"] for _, _, body in radarr.deliveries] == ["Test"]
+
+
 async def test_a_season_pack_arrives_as_this_sonarr_sends_it(
     hass: HomeAssistant, entry: MockConfigEntry, sonarr: FakeArr
 ) -> None:
