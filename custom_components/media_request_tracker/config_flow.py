@@ -705,9 +705,10 @@ async def _check_shoko(
     if not client.api_key and not data.get(CONF_SHOKO_USERNAME):
         return None, "shoko_credentials_required"
     try:
+        major_version = await client.async_get_major_version()
         await client.async_check_started()
         if client.api_key:
-            await client.async_check_key()
+            await client.async_check_key(major_version)
         else:
             await client.async_create_key(
                 data[CONF_SHOKO_USERNAME], data.get(CONF_SHOKO_PASSWORD, "")

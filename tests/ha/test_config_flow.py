@@ -91,7 +91,7 @@ def arrs(
 
 @pytest.fixture
 async def shoko(socket_enabled: None) -> AsyncIterator[FakeShoko]:
-    async with FakeShoko(major_version=6) as server:  # v6: the hub itself wants the key
+    async with FakeShoko(6) as server:  # v6: the hub itself wants the key
         yield server
 
 

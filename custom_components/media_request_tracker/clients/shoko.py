@@ -2,7 +2,9 @@
 
 Shoko takes its key in an ``apikey`` header (not ``X-Api-Key``, not Bearer on
 v5); sending it on every call lets one client serve v5 (anonymous hub) and
-v6 (authenticated hub) alike.
+v6 (authenticated hub) alike. Where the majors differ (``State`` a number
+before 5.2, a string since; ``ImportFolder`` renamed ``ManagedFolder`` in v6)
+each is accepted; ``tests/fakes/upstream/shoko.md`` has the sources.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import aiohttp
 
 REQUEST_TIMEOUT = 15
 DEVICE_NAME = "home-assistant-media-request-tracker"
+# ServerStatus.StartupState: v5.0-5.1 write the number, 5.2 and v6 the name.
+STARTED = (2, "Started")
 
 
 class ShokoError(Exception):
@@ -50,14 +54,18 @@ class ShokoClient:
         return int(version.split(".")[0])
 
     async def async_check_started(self) -> None:
-        """Fail unless Shoko has finished starting (``State`` 2)."""
+        """Fail unless Shoko has finished starting (``State`` ``2`` or ``"Started"``)."""
         data = await self._request("GET", "/api/v3/Init/Status")
-        if not isinstance(data, dict) or data.get("State") != 2:
-            raise ShokoConnectionError("Shoko Server has not finished starting")
+        state = data.get("State") if isinstance(data, dict) else None
+        if state not in STARTED:
+            raise ShokoConnectionError(
+                f"Shoko Server has not finished starting (state {state!r})"
+            )
 
-    async def async_check_key(self) -> None:
-        """Make one authenticated call; a bad key gives 401."""
-        await self._request("GET", "/api/v3/ImportFolder")
+    async def async_check_key(self, major_version: int) -> None:
+        """Make one authenticated call that every user may make; a bad key gives 401."""
+        folders = "ManagedFolder" if major_version >= 6 else "ImportFolder"
+        await self._request("GET", f"/api/v3/{folders}")
 
     async def async_create_key(self, username: str, password: str) -> str:
         """Trade a username and password for an API key; the password is not kept."""
