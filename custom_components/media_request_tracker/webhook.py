@@ -331,8 +331,11 @@ async def _answer_unread(
     if not isinstance(request, web.BaseRequest):
         return response
     response.force_close()
-    await response.prepare(request)
-    await response.write_eof()
+    try:
+        await response.prepare(request)
+        await response.write_eof()
+    except ConnectionError:
+        pass  # the sender is gone; there is no one to answer
     request.protocol.force_close()
     return response
 
