@@ -16,9 +16,12 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from aiohttp.test_utils import make_mocked_request
+from hass_nabucasa import remote
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
+from homeassistant.util.aiohttp import MockRequest
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -26,7 +29,10 @@ from custom_components.media_request_tracker.const import (
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
     DOMAIN,
 )
-from custom_components.media_request_tracker.webhook import SenderNetwork
+from custom_components.media_request_tracker.webhook import (
+    SenderNetwork,
+    sender_network,
+)
 from tests.payloads import payload
 
 from .conftest import ENTRY_ID, WEBHOOK_IDS, set_up, stored_requests
@@ -170,3 +176,30 @@ def test_every_kind_of_sender_network_has_a_translated_issue() -> None:
         issue = issues[f"webhook_not_local_{network.value}"]
         assert "{service}" in issue["title"]
         assert "Accept webhooks from outside the local network" in issue["description"]
+
+
+async def test_requests_relayed_by_cloud_webhooks_are_not_checked(
+    hass: HomeAssistant,
+) -> None:
+    # As Home Assistant's webhook component: a cloudhook arrives as a MockRequest.
+    request = MockRequest(b"{}", mock_source="cloud", method="POST")
+    assert sender_network(hass, request) is None
+
+
+async def test_a_request_through_cloud_remote_access_is_not_local(
+    hass: HomeAssistant,
+) -> None:
+    hass.config.components.add("cloud")
+    token = remote.is_cloud_request.set(True)
+    try:
+        request = make_mocked_request("POST", "/").clone(remote="127.0.0.1")
+        assert sender_network(hass, request) is SenderNetwork.CLOUD
+    finally:
+        remote.is_cloud_request.reset(token)
+
+
+async def test_a_remote_address_that_cannot_be_read_is_not_local(
+    hass: HomeAssistant,
+) -> None:
+    request = make_mocked_request("POST", "/").clone(remote="unix-socket")
+    assert sender_network(hass, request) is SenderNetwork.OTHER

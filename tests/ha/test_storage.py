@@ -458,8 +458,8 @@ class FullDisk:
     def _ours(self, path: object) -> bool:
         return str(path).startswith(self._config)
 
-    def fill(self, *, renames_only: bool = False) -> None:
-        """From now on writes (unless ``renames_only``) and renames fail."""
+    def fill(self, *, writes: bool = True, renames: bool = True) -> None:
+        """From now on writes, renames, or both fail."""
         disk = self
 
         def write(fd: int, data: Any) -> int:
@@ -481,10 +481,11 @@ class FullDisk:
                 raise disk._enospc()
             return disk._open(self, mode, *args, **kwargs)
 
-        if not renames_only:
+        if writes:
             self._monkeypatch.setattr(os, "write", write)
             self._monkeypatch.setattr(Path, "open", open_)
-        self._monkeypatch.setattr(Path, "replace", replace)
+        if renames:
+            self._monkeypatch.setattr(Path, "replace", replace)
 
     def free(self) -> None:
         """Space again."""
@@ -498,11 +499,6 @@ def full_disk(hass: HomeAssistant) -> Iterator[FullDisk]:
         yield FullDisk(hass.config.config_dir, patches)
 
 
-def stored_bytes(hass: HomeAssistant) -> dict[str, bytes]:
-    folder = Path(hass.config.path(".storage"))
-    return {path.name: path.read_bytes() for path in folder.glob(f"{STORAGE_KEY}*")}
-
-
 def our_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     return [
         record.getMessage()
@@ -511,27 +507,36 @@ def our_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
     ]
 
 
-async def test_unloading_on_a_full_disk_succeeds_logs_once_and_changes_nothing(
+@pytest.mark.parametrize(
+    ("writes", "renames"),
+    [(True, True), (True, False), (False, True)],
+    ids=["full", "writes fail", "renames fail"],
+)
+async def test_unloading_on_a_full_disk_succeeds_logs_once_and_loses_nothing(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
     setup_integration: MockConfigEntry,
     full_disk: FullDisk,
     caplog,
+    writes: bool,
+    renames: bool,
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
-    before = stored_bytes(hass)
+    before = await stored_requests(hass)
     caplog.clear()
-    full_disk.fill()
+    full_disk.fill(writes=writes, renames=renames)
     assert await hass.config_entries.async_unload(setup_integration.entry_id)
     assert setup_integration.state is ConfigEntryState.NOT_LOADED
     [error] = our_errors(caplog)
     assert "Cannot fold the request journal into the snapshot" in error
     assert "No space left on device" in error
     assert "Traceback" not in caplog.text
-    assert stored_bytes(hass) == before
+    # No half-written snapshot is left behind.
+    assert not snapshot_path(hass).exists()
+    assert not list(snapshot_path(hass).parent.glob("*.tmp"))
 
     full_disk.free()
-    assert list(await stored_requests(hass)) == ["42"]
+    assert await stored_requests(hass) == before
 
 
 async def test_a_background_fold_that_fails_is_logged_once_and_loses_nothing(
@@ -546,7 +551,7 @@ async def test_a_background_fold_that_fails_is_logged_once_and_loses_nothing(
         "custom_components.media_request_tracker.store.COMPACT_AFTER_BYTES", 4096
     )
     # Appends of a line still fit; setting the journal aside does not.
-    full_disk.fill(renames_only=True)
+    full_disk.fill(writes=False)
     for number in range(20):
         response = await post_webhook(
             "jellyseerr",
