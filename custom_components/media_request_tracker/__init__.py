@@ -59,7 +59,7 @@ from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .registration import async_schedule_register_upstream, async_unregister_upstream
 from .services import async_setup_services
 from .shoko import ShokoListener
-from .store import RequestStore, StorageError
+from .store import RequestStore, StorageError, StorageVersionError
 from .webhook import async_register_webhooks
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
@@ -87,6 +87,12 @@ async def async_setup_entry(
     store = RequestStore(hass, entry.entry_id)
     try:
         stored = await store.async_load()
+    except StorageVersionError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="storage_newer_version",
+            translation_placeholders={"version": str(err.version)},
+        ) from err
     except StorageError as err:
         # Starting empty would overwrite what is there at the next compaction.
         raise ConfigEntryError(
