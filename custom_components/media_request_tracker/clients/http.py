@@ -122,7 +122,9 @@ async def async_request(
     ``timeout`` bounds the whole call, the connect and read timeouts each
     phase. A status in ``refused`` is a ``ServiceAuthError``; any other 4xx
     or 5xx is a ``ServiceUnavailableError`` unless it is in ``answers``, the
-    statuses the caller reads itself.
+    statuses the caller reads itself. A request aiohttp refuses to make (a
+    header holding a newline) raises its ``ValueError`` unchanged: that is our
+    bug or bad input, not the service's answer.
     """
     path = urlsplit(url).path or "/"
     timeouts = aiohttp.ClientTimeout(
@@ -156,10 +158,6 @@ async def async_request(
         raise ServiceUnavailableError(
             f"cannot reach {service}: {_reason(err, timeouts)}"
         ) from err
-    except ValueError as err:
-        # aiohttp refusing the request itself, say user info in the URL
-        # alongside an Authorization header; its messages hold no URL.
-        raise ServiceError(f"cannot send the request to {service}: {err}") from err
     return HttpAnswer(service=service, path=path, status=status, body=body)
 
 
