@@ -75,6 +75,7 @@ class Bodies(LoopbackServer):
         router.add_get("/bomb/{tail:.*}", self.gzip_bomb)
         router.add_get("/encoded/{encoding}/{tail:.*}", self.encoded)
         router.add_get("/truncated/{tail:.*}", self.truncated)
+        router.add_get("/not-gzip/{tail:.*}", self.not_gzip)
         router.add_get("/stalls/{tail:.*}", self.stalls)
         router.add_get("/json/{tail:.*}", self.json)
 
@@ -124,6 +125,12 @@ class Bodies(LoopbackServer):
         body = gzip.compress(json.dumps({"a": "b" * 1000}).encode())
         return web.Response(
             body=body[: len(body) // 2],
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
+
+    async def not_gzip(self, request: web.Request) -> web.Response:
+        return web.Response(
+            body=b"{}" * 100,
             headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
         )
 
@@ -276,7 +283,14 @@ async def test_a_gzip_body_cut_short_is_an_error(
         await _get(session, f"{bodies.url}/truncated/")
 
 
-# Timeouts.
+async def test_a_body_that_is_not_the_gzip_it_claims_is_an_error(
+    bodies: Bodies, session: aiohttp.ClientSession
+) -> None:
+    with pytest.raises(ServiceUnavailableError, match="does not inflate"):
+        await _get(session, f"{bodies.url}/not-gzip/")
+
+
+# Timeouts and failures, in words without the URL.
 
 
 async def test_a_server_that_stops_sending_fails_at_the_read_timeout(
@@ -286,6 +300,31 @@ async def test_a_server_that_stops_sending_fails_at_the_read_timeout(
     with pytest.raises(ServiceUnavailableError, match=r"no data for 0\.2 s"):
         await _get(session, f"{bodies.url}/stalls/", read_timeout=0.2)
     assert time.monotonic() - started < 2  # well before the overall 10 s
+
+
+async def test_a_server_that_answers_too_slowly_fails_at_the_overall_timeout(
+    bodies: Bodies, session: aiohttp.ClientSession
+) -> None:
+    with pytest.raises(ServiceUnavailableError, match=r"no answer within 0\.3 s"):
+        await async_request(
+            session, "GET", f"{bodies.url}/stalls/", service="Test", timeout=0.3
+        )
+
+
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("http://proxy-user:proxy-pass@[::1/x", "the URL is not valid"),
+        ("http://proxy-user:proxy-pass@127.0.0.1:1/x", "Cannot connect to host"),
+    ],
+)
+async def test_a_failed_request_says_why_without_the_url(
+    session: aiohttp.ClientSession, socket_enabled: None, url: str, reason: str
+) -> None:
+    with pytest.raises(ServiceUnavailableError) as raised:
+        await _get(session, url)
+    assert reason in str(raised.value)
+    assert "proxy-" not in str(raised.value)
 
 
 class SpySession:

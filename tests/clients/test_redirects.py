@@ -142,11 +142,14 @@ async def test_a_redirect_on_the_same_host_is_refused_too(
     assert raised.value.target == url
 
 
-async def test_a_redirect_without_a_location_is_refused_without_a_host(
-    session: aiohttp.ClientSession, socket_enabled: None
+@pytest.mark.parametrize(
+    "headers", [{}, {"Location": "http://[::1"}], ids=["none", "not-a-url"]
+)
+async def test_a_redirect_without_a_usable_location_is_refused_without_a_host(
+    session: aiohttp.ClientSession, socket_enabled: None, headers: dict[str, str]
 ) -> None:
     async def bare(request: web.Request) -> web.Response:
-        return web.Response(status=302)
+        return web.Response(status=302, headers=headers)
 
     app = web.Application()
     app.router.add_get("/api/v3/ImportFolder", bare)

@@ -126,7 +126,10 @@ async def async_request(
     header holding a newline) raises its ``ValueError`` unchanged: that is our
     bug or bad input, not the service's answer.
     """
-    path = urlsplit(url).path or "/"
+    try:
+        path = urlsplit(url).path or "/"
+    except ValueError:
+        path = "/"  # aiohttp says the URL is not valid, below
     timeouts = aiohttp.ClientTimeout(
         total=timeout,
         connect=min(CONNECT_TIMEOUT, timeout),
@@ -200,11 +203,8 @@ async def _read_capped(
                 raise too_large()
             chunks.append(part)
         if inflater is not None and received:
-            rest = inflater.flush()
-            size += len(rest)
-            if size > cap:
-                raise too_large()
-            chunks.append(rest)
+            # Nothing is left to inflate: each chunk was inflated whole, or
+            # hit the cap above.
             if not inflater.eof:
                 raise ServiceUnavailableError(
                     f"{service} sent a compressed body that ends early for {path}"
@@ -223,8 +223,7 @@ def _redirect_target(response: aiohttp.ClientResponse) -> str | None:
     if not location:
         return None
     try:
-        target = response.url.join(URL(location))
-        return str(target.origin()) if target.absolute else None
+        return str(response.url.join(URL(location)).origin())
     except ValueError:
         return None
 
