@@ -1,10 +1,14 @@
 """A forward-auth proxy that redirects everything, and the other host it redirects to.
 
-``Redirector`` answers every request as Authelia or Authentik in front of an
-app does when the request has no session of theirs: a redirect to their own
-host, with the original URL in the query. ``Recorder`` is that other host; it
-keeps every request it receives, so a test can show that none reached it.
-It listens on another port of ``127.0.0.1`` (the test guard allows no other
+``Redirector`` answers every request as a forward-auth proxy in front of an
+app does when the request has no session of its own: a redirect to its login
+host, with the original URL in the query (``?rd=``). Authelia does so for a
+request whose ``Accept`` starts with ``*/*`` or holds ``text/html`` (302, or
+303 for a ``POST``); other proxies always, some with 307 (facts in
+``upstream/redirects.md``), so the status is the test's to choose.
+
+``Recorder`` is that other host; it keeps every request it receives, so a
+test can show that none reached it. It listens on another port of ``127.0.0.1`` (the test guard allows no other
 address): another origin, which is what aiohttp compares before it drops
 ``Authorization``, while cookies, which ignore ports, would still go there.
 """
