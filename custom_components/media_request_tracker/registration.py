@@ -41,6 +41,7 @@ from homeassistant.helpers.start import async_at_started
 from yarl import URL
 
 from .clients.arr import ArrAuthError, ArrClient, ArrError, ArrRejectedError
+from .clients.http import safe_url
 from .clients.jellyseerr import (
     JellyseerrAuthError,
     JellyseerrClient,
@@ -567,7 +568,7 @@ def _raise_taken(
         severity=ir.IssueSeverity.WARNING,
         translation_key=ISSUE_JELLYSEERR_TAKEN,
         translation_placeholders={
-            "jellyseerr_url": str(URL(service.url).with_user(None)),
+            "jellyseerr_url": safe_url(service.url),
             "title": entry.title,
         },
     )

@@ -18,7 +18,6 @@ field a newer app adds survives a read-modify-write.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 import json
@@ -26,20 +25,15 @@ from typing import Any
 
 import aiohttp
 
+from .http import ServiceAuthError, ServiceError, ServiceUnavailableError, async_request
+
 REQUEST_TIMEOUT = 20
 NOTIFICATION_PATH = "/api/v3/notification"
 
-
-class ArrError(Exception):
-    """Radarr or Sonarr answered with something we cannot use."""
-
-
-class ArrConnectionError(ArrError):
-    """The app could not be reached, or failed on its side."""
-
-
-class ArrAuthError(ArrError):
-    """The app refused the API key."""
+# The shared error classes (clients/http.py), under the names callers use here.
+ArrError = ServiceError
+ArrConnectionError = ServiceUnavailableError
+ArrAuthError = ServiceAuthError
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -128,34 +122,20 @@ class ArrClient:
     async def _request(
         self, method: str, path: str, body: Mapping[str, Any] | None = None
     ) -> Any:
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                async with self._session.request(
-                    method,
-                    f"{self._url}{path}",
-                    json=dict(body) if body is not None else None,
-                    headers=self._headers,
-                ) as response:
-                    if response.status == 401:
-                        raise ArrAuthError(f"{self._app} refused the API key")
-                    content = await response.read()
-                    status = response.status
-        except (aiohttp.ClientError, TimeoutError) as err:
-            raise ArrConnectionError(
-                f"cannot reach {self._app}: {err or type(err).__name__}"
-            ) from err
-        if status == 400:
-            raise ArrRejectedError(self._app, _failures(content))
-        if status >= 400:
-            raise ArrConnectionError(
-                f"{self._app} answered {status} to {method} {path}"
-            )
-        if not content.strip():
-            return None
-        try:
-            return json.loads(content)
-        except ValueError as err:
-            raise ArrError(f"{self._app} sent invalid JSON for {path}") from err
+        answer = await async_request(
+            self._session,
+            method,
+            f"{self._url}{path}",
+            service=self._app,
+            timeout=REQUEST_TIMEOUT,
+            json=dict(body) if body is not None else None,
+            headers=self._headers,
+            refused=(401,),
+            answers=(400,),
+        )
+        if answer.status == 400:
+            raise ArrRejectedError(self._app, _failures(answer.body))
+        return answer.json()
 
 
 def _failures(content: bytes) -> tuple[ArrValidationFailure, ...]:

@@ -9,25 +9,25 @@ caller's session, which must keep cookies for IP hosts
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import aiohttp
 
+from .http import (
+    LARGE_BODY,
+    ServiceAuthError,
+    ServiceError,
+    ServiceUnavailableError,
+    async_request,
+)
+
 REQUEST_TIMEOUT = 15
 
-
-class QBittorrentError(Exception):
-    """qBittorrent answered with something we cannot use."""
-
-
-class QBittorrentConnectionError(QBittorrentError):
-    """qBittorrent could not be reached, or failed on its side."""
-
-
-class QBittorrentAuthError(QBittorrentError):
-    """qBittorrent refused the username or password."""
+# The shared error classes (clients/http.py), under the names callers use here.
+QBittorrentError = ServiceError
+QBittorrentConnectionError = ServiceUnavailableError
+QBittorrentAuthError = ServiceAuthError
 
 
 class QBittorrentBannedError(QBittorrentConnectionError):
@@ -121,20 +121,26 @@ class QBittorrentClient:
         params: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                response = await self._session.request(
-                    method, f"{self._url}{path}", params=params, data=data
-                )
-                async with response:
-                    body = await response.read()
-        except (aiohttp.ClientError, TimeoutError) as err:
-            raise QBittorrentConnectionError(
-                f"cannot reach qBittorrent: {err or type(err).__name__}"
-            ) from err
+        """Return the status and body; 401 and 403 are the callers' to read.
+
+        The cap is 32 MiB, not 1 MiB: a full sync lists every torrent with
+        some fifty fields, about 2 kB each, and seedboxes hold thousands.
+        """
+        answer = await async_request(
+            self._session,
+            method,
+            f"{self._url}{path}",
+            service="qBittorrent",
+            timeout=REQUEST_TIMEOUT,
+            params=params,
+            data=data,
+            max_body=LARGE_BODY,
+            refused=(),
+            answers=(401, 403),
+        )
         self.request_count += 1
-        self.bytes_received += len(body)
-        return response.status, body
+        self.bytes_received += len(answer.body)
+        return answer.status, answer.body
 
 
 def _json(body: bytes) -> Any:

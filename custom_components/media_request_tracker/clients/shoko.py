@@ -9,27 +9,21 @@ each is accepted; ``tests/fakes/upstream/shoko.md`` has the sources.
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 import aiohttp
+
+from .http import ServiceAuthError, ServiceError, ServiceUnavailableError, async_request
 
 REQUEST_TIMEOUT = 15
 DEVICE_NAME = "home-assistant-media-request-tracker"
 # ServerStatus.StartupState: v5.0-5.1 write the number, 5.2 and v6 the name.
 STARTED = (2, "Started")
 
-
-class ShokoError(Exception):
-    """Shoko answered with something we cannot use."""
-
-
-class ShokoConnectionError(ShokoError):
-    """Shoko could not be reached, is still starting, or failed on its side."""
-
-
-class ShokoAuthError(ShokoError):
-    """Shoko refused the API key or the username and password."""
+# The shared error classes (clients/http.py), under the names callers use here.
+ShokoError = ServiceError
+ShokoConnectionError = ServiceUnavailableError
+ShokoAuthError = ServiceAuthError
 
 
 class ShokoClient:
@@ -84,24 +78,13 @@ class ShokoClient:
         self, method: str, path: str, json: dict[str, Any] | None = None
     ) -> Any:
         headers = {"apikey": self.api_key} if self.api_key else {}
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                response = await self.session.request(
-                    method, f"{self.url}{path}", json=json, headers=headers
-                )
-                async with response:
-                    if response.status in (401, 403):
-                        raise ShokoAuthError(
-                            f"Shoko refused the credentials ({response.status})"
-                        )
-                    if response.status >= 400:
-                        raise ShokoConnectionError(
-                            f"Shoko answered {response.status} for {path}"
-                        )
-                    return await response.json(content_type=None)
-        except (aiohttp.ClientError, TimeoutError) as err:
-            raise ShokoConnectionError(
-                f"cannot reach Shoko: {err or type(err).__name__}"
-            ) from err
-        except ValueError as err:
-            raise ShokoError(f"Shoko sent invalid JSON for {path}") from err
+        answer = await async_request(
+            self.session,
+            method,
+            f"{self.url}{path}",
+            service="Shoko",
+            timeout=REQUEST_TIMEOUT,
+            json=json,
+            headers=headers,
+        )
+        return answer.json()
