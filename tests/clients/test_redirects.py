@@ -60,7 +60,7 @@ CALLS: dict[str, Call] = {
     "qbittorrent_login": lambda s, url: QBittorrentClient(
         s, url, "admin", PASSWORD
     ).async_login(),
-    "shoko_key": lambda s, url: ShokoClient(s, url, KEY).async_check_key(),
+    "shoko_key": lambda s, url: ShokoClient(s, url, KEY).async_check_key(5),
     "shoko_login": lambda s, url: ShokoClient(s, url).async_create_key(
         "admin", PASSWORD
     ),
@@ -159,7 +159,7 @@ async def test_a_redirect_without_a_usable_location_is_refused_without_a_host(
     url = f"http://127.0.0.1:{runner.addresses[0][1]}"
     try:
         with pytest.raises(RedirectRefusedError) as raised:
-            await ShokoClient(session, url, KEY).async_check_key()
+            await ShokoClient(session, url, KEY).async_check_key(5)
     finally:
         await runner.cleanup()
     assert raised.value.target is None
