@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import time
 
-from homeassistant.components.repairs import repairs_flow_manager
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
@@ -26,6 +25,7 @@ from tests.payloads import (
 )
 
 from .conftest import ENTRY_ID, PostWebhook, entry_with, set_up
+from .fix_flows import fix_flows
 
 FILM = "sensor.jellyfin_home_dune_part_two_2024"
 SERIES = "sensor.jellyfin_home_severance_2022"
@@ -162,7 +162,7 @@ async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_ava
     assert issue.translation_placeholders["title"] == "Dune: Part Two (2024)"
     assert issue.translation_placeholders["stage"] == "importing"
 
-    flows = repairs_flow_manager(hass)
+    flows = fix_flows(hass)
     flow = await flows.async_init(DOMAIN, data={"issue_id": issue_id})
     assert flow["type"] == "menu"
     assert flow["menu_options"] == ["recheck", "mark_available"]
