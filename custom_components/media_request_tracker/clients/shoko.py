@@ -2,7 +2,8 @@
 
 Shoko takes its key in an ``apikey`` header (not ``X-Api-Key``, not Bearer on
 v5); sending it on every call lets one client serve v5 (anonymous hub) and
-v6 (authenticated hub) alike.
+v6 (authenticated hub) alike. Ours because PyPI has no Python client for
+Shoko Server.
 """
 
 from __future__ import annotations
