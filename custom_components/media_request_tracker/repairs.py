@@ -13,6 +13,11 @@ import voluptuous as vol
 from .core.model import MediaRequest
 from .models import MediaRequestTrackerConfigEntry
 
+# What a step returns: HA 2026.11 types it as RepairsFlowResult (a FlowResult
+# with a RepairsFlowContext), 2026.2 and older as FlowResult[FlowContext, str];
+# each is assignable to this, neither to the other.
+type StepResult = FlowResult[Any, str]
+
 
 class StuckRequestFlow(RepairsFlow):
     """Offer the two ways out of a stuck request: recheck, or mark available."""
@@ -30,14 +35,14 @@ class StuckRequestFlow(RepairsFlow):
         request = self._entry.runtime_data.hub.tracker.get(self._request_id)
         return (self._entry, request) if request is not None else None
 
-    def _gone(self) -> FlowResult:
+    def _gone(self) -> StepResult:
         if self._entry is None or self._entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         return self.async_abort(reason="request_gone")
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> StepResult:
         """Let the user choose."""
         if (found := self._request()) is None:
             return self._gone()
@@ -53,7 +58,7 @@ class StuckRequestFlow(RepairsFlow):
 
     async def async_step_recheck(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> StepResult:
         """Ask Jellyfin (and qBittorrent) now; done if the request moved on."""
         if (found := self._request()) is None:
             return self._gone()
@@ -75,7 +80,7 @@ class StuckRequestFlow(RepairsFlow):
 
     async def async_step_mark_available(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> StepResult:
         """Confirm, then mark the request available by hand."""
         if (found := self._request()) is None:
             return self._gone()

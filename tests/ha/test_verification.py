@@ -37,6 +37,7 @@ from tests.payloads import (
 )
 
 from .conftest import ENTRY_ID, PostWebhook, entry_with, set_up, wait_until
+from .fix_flows import fix_flows
 
 if TYPE_CHECKING:
     from freezegun.api import FrozenDateTimeFactory
@@ -176,7 +177,7 @@ async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_ava
     assert issue.translation_placeholders["title"] == "Dune: Part Two (2024)"
     assert issue.translation_placeholders["stage"] == "importing"
 
-    flows = hass.data["repairs"]["flow_manager"]
+    flows = fix_flows(hass)
     flow = await flows.async_init(DOMAIN, data={"issue_id": issue_id})
     assert flow["type"] == "menu"
     assert flow["menu_options"] == ["recheck", "mark_available"]

@@ -6,14 +6,16 @@ the ``X-Api-Key`` header. Creating or changing an enabled connection makes the
 app send a ``Test`` event to it first; if that fails it answers ``400`` with
 a list of validation failures and saves nothing.
 
-Written here rather than taken from aiopyarr (23.4.0, the version Home
-Assistant core pins), which does have these endpoints and takes a session, but:
-it logs every response body at debug level, and the notification list holds
-every connection's URL, ours (whose webhook id is a secret) and the user's
-other ones; a ``400`` becomes a bare "status code 400", dropping the reason
-the app gives; and its models rebuild resources field by field, which is more
-than the five calls used here need. Resources stay plain JSON objects, so a
-field a newer app adds survives a read-modify-write.
+Written here rather than taken from aiopyarr (23.4.0, its newest release and
+the version Home Assistant core pins, 2025.4 to 2026.11), which does have
+these endpoints and takes a session, but: it logs every response body at debug
+level, and the notification list holds every connection's URL, ours (whose
+webhook id is a secret) and the user's other ones; a ``400`` becomes a bare
+"failed with status code '400'", dropping the reason the app gives; and it
+adds the app's default port to a URL that has none
+(``https://radarr.example.com`` is called as ``…:7878``), which misses a
+reverse proxy on 443. Resources stay plain JSON objects, so a field a newer
+app adds survives a read-modify-write.
 """
 
 from __future__ import annotations

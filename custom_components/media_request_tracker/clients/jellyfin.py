@@ -2,6 +2,15 @@
 
 Jellyfin 12 drops the legacy ``X-Emby-Token`` headers, so only the
 ``Authorization: MediaBrowser Token="…"`` form is sent.
+
+Written here rather than taken from a library, as of their newest releases:
+jellyfin-apiclient-python (1.20.2, what Home Assistant core's Jellyfin
+integration uses) is blocking (requests). aiojellyfin (0.14.1) is async but
+made for music: query builders for artists, albums, tracks and playlists, and a
+generic one that cannot ask for ``ids``, ``sortBy``, ``minDateLastSaved`` or
+``enableImages=false``; it has no ``/System/Info`` (the server id), sets no
+timeout of its own, and raises a bare ``aiohttp.ClientResponseError`` for any
+error but ``404``, a refused key included.
 """
 
 from __future__ import annotations

@@ -18,12 +18,15 @@ drops them from a ``POST``. Checked against
 ``server/lib/notifications/agents/webhook.ts`` at Jellyseerr v2.0.0 and v2.7.3
 and Seerr v3.1.0 (``tests/fakes/upstream/jellyseerr.md``).
 
-Written here rather than taken from python-overseerr, which has these calls:
-Home Assistant core's Overseerr integration pins it at a different exact
-version in each release (0.7.1 in 2025.4, 0.8.0 in 2026.2), so pinning our own
-would make Home Assistant reinstall one or the other at every start for users
-of both integrations; it takes a host and port rather than a URL; and its save
-call leaves out ``authHeader`` and ``supportVariables``.
+Written here rather than taken from python-overseerr (0.9.0, its newest
+release), which has these calls: Home Assistant core's Overseerr integration
+pins it at a different exact version in each release (0.7.1 in 2025.4, 0.8.0
+in 2026.2, 0.9.0 in 2026.11), so pinning our own would make Home Assistant
+reinstall one or the other at every start for users of both integrations; it
+takes a host and port rather than a URL, so a Jellyseerr under a path behind a
+reverse proxy is out of reach; its save call sends only ``enabled``, ``types``,
+``webhookUrl`` and ``jsonPayload``, leaving out ``authHeader`` and
+``supportVariables``; and its test call turns every error into ``False``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,14 @@
 """A small qBittorrent WebUI API v2 client.
 
-Written here rather than taken from a library: qbittorrent-api is blocking,
-and aioqbt (tested up to 5.0) predates 5.2's login (204 and a
-``QBT_SID_<port>`` cookie, 401 for bad credentials). Cookies live in the
+Written here rather than taken from a library, as of their newest releases:
+qbittorrent-api (2026.10.1) is blocking (requests). aioqbt (1.1.0) is async
+and accepts both login styles (``Ok.`` before 5.2, ``204`` since), but it never
+logs in again when the session expires (a ``403`` is a ``ForbiddenError``); it
+raises the same ``LoginError`` for bad credentials (``401``, or ``Fails.``
+before 5.2) and for an address qBittorrent has banned (``403``), told apart
+only by its ``status``; it logs every answer outside 2xx as a warning with a
+traceback; and a torrent state its enum lacks fails a whole ``torrents/info``
+call. Cookies live in the
 caller's session, which must keep cookies for IP hosts
 (``aiohttp.CookieJar(unsafe=True)``), because users type ``http://192.168.x.y``.
 """

@@ -1,10 +1,20 @@
 """A small SignalR client (JSON hub protocol over WebSockets) on aiohttp.
 
-Our own rather than a library: signalrcore runs on threads, never reconnects
-after a server restart and blocks on stop; pysignalr monkeypatches
-``websockets`` for the whole process and gives up after ten drops. This one
-runs in the caller's event loop on the caller's session, reconnects forever
-with capped, jittered backoff, and stops at once when its task is cancelled.
+Our own rather than a library, as of their newest releases. signalrcore
+(1.0.2) runs on threads (a receive thread per connection, a keepalive thread
+that wakes every 0.1 s), with urllib for HTTP and its own socket code for the
+WebSocket, so not on Home Assistant's session; its asyncio layer runs
+``start`` and ``stop`` in ``asyncio.to_thread`` and polls the state every
+0.1 s; it pins ``msgpack==1.1.2`` exactly; and it does not retry a failed first
+connection (a failed negotiate raises out of ``start``, a refused handshake
+stops the transport for good). pysignalr (1.3.3) monkeypatches
+``websockets.asyncio.client.connect.__aiter__`` for the whole process when
+imported, negotiates on a session of its own, and retries only a
+``NegotiationFailure``, against a lifetime budget (``retry_count``, 10) that is
+never reset; a negotiate that is refused or answered 5xx ends ``run()`` at
+once. This one runs in the caller's event loop on the caller's session,
+reconnects forever with capped, jittered backoff, and stops at once when its
+task is cancelled.
 
 A hostile or broken hub cannot make it spin, grow without bound or die: every
 attempt waits first (never zero seconds), the backoff starts over only after
