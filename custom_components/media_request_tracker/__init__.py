@@ -53,7 +53,9 @@ from .const import (
     REQUEST_LIMIT,
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
-from .core.tracker import RequestTracker, StuckThresholds, TrackerOptions
+from .core.options import TrackerOptions
+from .core.stuck import StuckThresholds
+from .core.tracker import RequestTracker
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .registration import async_schedule_register_upstream, async_unregister_upstream
@@ -110,7 +112,7 @@ async def async_setup_entry(
             stall_after=timedelta(
                 minutes=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES)
             ),
-            stuck=StuckThresholds(
+            stuck_after=StuckThresholds(
                 approved=_hours(
                     options, CONF_STUCK_APPROVED_HOURS, DEFAULT_STUCK_APPROVED_HOURS
                 ),

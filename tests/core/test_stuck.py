@@ -18,13 +18,13 @@ from custom_components.media_request_tracker.core.model import (
     Source,
     Stage,
 )
-from custom_components.media_request_tracker.core.tracker import (
-    RequestTracker,
+from custom_components.media_request_tracker.core.options import TrackerOptions
+from custom_components.media_request_tracker.core.stuck import (
     StuckReason,
     StuckRequest,
     StuckThresholds,
-    TrackerOptions,
 )
+from custom_components.media_request_tracker.core.tracker import RequestTracker
 
 START = datetime(2024, 6, 2, 8, 0, tzinfo=UTC)
 DUNE = MediaInfo(media_type=MediaType.MOVIE, ids=MediaIds(tmdb_id=693134))
@@ -70,7 +70,9 @@ def test_the_clock_restarts_when_the_request_moves() -> None:
 
 def test_each_stage_has_its_own_threshold_from_the_options() -> None:
     tracker = RequestTracker(
-        options=TrackerOptions(stuck=StuckThresholds(importing=timedelta(minutes=10)))
+        options=TrackerOptions(
+            stuck_after=StuckThresholds(importing=timedelta(minutes=10))
+        )
     )
     approved(tracker)
     grabbed(tracker, START)
@@ -101,7 +103,7 @@ def test_a_stored_request_learns_when_it_entered_its_stage_from_its_timeline() -
 
 def test_without_a_followed_download_client_indexed_is_never_stuck() -> None:
     tracker = RequestTracker(
-        options=TrackerOptions(stuck=StuckThresholds(indexed=None))
+        options=TrackerOptions(stuck_after=StuckThresholds(indexed=None))
     )
     approved(tracker)
     grabbed(tracker, START)

@@ -13,16 +13,14 @@ from custom_components.media_request_tracker.core.model import (
     Source,
     Stage,
 )
+from custom_components.media_request_tracker.core.options import TrackerOptions
 from custom_components.media_request_tracker.core.parsers import parse_radarr
+from custom_components.media_request_tracker.core.stuck import StuckReason
 from custom_components.media_request_tracker.core.torrents import (
     TorrentCondition,
     TorrentTable,
 )
-from custom_components.media_request_tracker.core.tracker import (
-    RequestTracker,
-    StuckReason,
-    TrackerOptions,
-)
+from custom_components.media_request_tracker.core.tracker import RequestTracker
 from tests.fakes.qbittorrent import QBITTORRENT_VERSIONS, RELEASES
 from tests.payloads import payload
 

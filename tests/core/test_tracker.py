@@ -14,17 +14,15 @@ from custom_components.media_request_tracker.core.model import (
     Source,
     Stage,
 )
+from custom_components.media_request_tracker.core.options import TrackerOptions
+from custom_components.media_request_tracker.core.outcome import Outcome
 from custom_components.media_request_tracker.core.parsers import (
     parse_jellyfin,
     parse_jellyseerr,
     parse_radarr,
     parse_sonarr,
 )
-from custom_components.media_request_tracker.core.tracker import (
-    Outcome,
-    RequestTracker,
-    TrackerOptions,
-)
+from custom_components.media_request_tracker.core.tracker import RequestTracker
 from tests.payloads import (
     DUNE_HASH,
     SEVERANCE_HASH,

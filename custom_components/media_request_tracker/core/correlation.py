@@ -1,9 +1,10 @@
 """Which request an event belongs to.
 
-The earlier tracker matched on TMDB id alone and let an old, finished request
-win. Here a download hash wins over everything; without one, only requests
-that are still in progress can match, the newest first, and TV must also share
-a season with the event.
+One title can be requested again after an old request finished, and one
+TMDB id can be shared by mistake: a download hash names exactly one request,
+so it wins over everything; without one, only requests that are still in
+progress can match, the newest first, and TV must also share a season with
+the event.
 """
 
 from __future__ import annotations

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import InitVar, dataclass, field
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from functools import lru_cache
 from typing import Any, Self
+
+from .limits import DETAIL_LIMIT, TIMELINE_LIMIT, shorten
 
 
 class Stage(StrEnum):
@@ -30,6 +33,10 @@ class Stage(StrEnum):
 
 
 TERMINAL_STAGES = frozenset({Stage.AVAILABLE, Stage.FAILED, Stage.DECLINED})
+# Stages in which a request waits on its download client.
+DOWNLOAD_STAGES = frozenset({Stage.INDEXED, Stage.DOWNLOADING})
+# Stages in which the files should be, or soon be, in Jellyfin.
+WAITING_STAGES = frozenset({Stage.DOWNLOAD_DONE, Stage.IMPORTING, Stage.ANIME_MATCHING})
 
 # The happy path in order; a move to a lower rank is a move backwards.
 PIPELINE: tuple[Stage, ...] = (
@@ -62,7 +69,6 @@ class Source(StrEnum):
     SHOKO = "shoko"
     JELLYFIN = "jellyfin"
     USER = "user"
-    SYSTEM = "system"
 
 
 class EpisodeProgress(IntEnum):
@@ -120,59 +126,59 @@ class MediaIds:
     anidb_id: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
+@dataclass(kw_only=True, slots=True)
 class TimelineEntry:
-    """One line of a request's history, as the timeline attribute shows it."""
+    """One line of a request's history, as the timeline attribute shows it.
+
+    ``state`` is the stage the line is about, under the attribute's name for
+    it. An entry is never changed once made, so it is rendered once, when it
+    is made: every state write and every save of its request shows it again.
+    """
 
     at: datetime
     state: Stage
     source: Source
     detail: str
     rejected: bool = False
-    # Rendered once: an entry never changes, yet every state write and every
-    # save of its request shows it again.
-    _rendered: dict[str, Any] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
+    # A stored entry shows its stored time text as it is, without a new one.
+    at_text: InitVar[str | None] = None
+    _rendered: dict[str, Any] = field(init=False, repr=False, compare=False)
 
-    def as_dict(self) -> dict[str, Any]:
-        """Serialise for storage and for the entity attribute; do not change the result."""
-        if (rendered := self._rendered) is None:
-            rendered = self._render(self.at.isoformat())
-        return rendered
-
-    def _render(self, at: str) -> dict[str, Any]:
+    def __post_init__(self, at_text: str | None) -> None:
+        """Render the entry for storage and for the entity attribute."""
         rendered: dict[str, Any] = {
-            "at": at,
+            "at": at_text or self.at.isoformat(),
             "state": self.state.value,
             "source": self.source.value,
             "detail": self.detail,
         }
         if self.rejected:
             rendered["rejected"] = True
-        object.__setattr__(self, "_rendered", rendered)
-        return rendered
+        self._rendered = rendered
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise for storage and for the entity attribute; do not change the result."""
+        return self._rendered
 
     @classmethod
     def from_dict(
         cls, data: dict[str, Any], texts: dict[str, str] | None = None
     ) -> Self:
-        """Read a stored timeline entry; its stored time text is shown as it is.
+        """Read a stored timeline entry.
 
         ``texts`` pools the details read in one load: most are the same few
         sentences, and thousands of requests can share one copy of each.
         """
         at = data["at"]
         detail = data["detail"]
-        entry = cls(
+        return cls(
             at=datetime.fromisoformat(at),
             state=_STAGES[data["state"]],
             source=_SOURCES[data["source"]],
             detail=detail if texts is None else texts.setdefault(detail, detail),
             rejected=bool(data.get("rejected", False)),
+            at_text=at,
         )
-        entry._render(at)
-        return entry
 
 
 @dataclass(kw_only=True, slots=True)
@@ -185,30 +191,13 @@ class DownloadStatus:
     size: int | None = None
     # When data last moved, while the download counts as stalled; None otherwise.
     stalled_since: datetime | None = None
+    # When these figures were shown; progress alone is shown only so often.
+    shown_at: datetime | None = field(default=None, compare=False)
 
     @property
     def stalled(self) -> bool:
         """Whether qBittorrent has moved no data for the stall time."""
         return self.stalled_since is not None
-
-
-# A timeline longer than this keeps its first entry and drops the oldest others,
-# so a misbehaving sender cannot grow a request without bound.
-TIMELINE_LIMIT = 100
-# Text from upstream is cut to these lengths: a title names an entity and a
-# detail is one line of a timeline, and a 900 kB title or note from a broken
-# or hostile sender would otherwise sit in every state write and save.
-TITLE_LIMIT = 200
-NAME_LIMIT = 100
-DETAIL_LIMIT = 500
-# A longer poster URL or file path is dropped: cut short, it names nothing.
-URL_LIMIT = 2048
-PATH_LIMIT = 4096
-
-
-def shorten(text: str, limit: int) -> str:
-    """Cut text past ``limit`` characters, marking the cut with ``...``."""
-    return text if len(text) <= limit else f"{text[: limit - 3]}..."
 
 
 @dataclass(kw_only=True, slots=True)
@@ -239,7 +228,7 @@ class MediaRequest:
     shoko_unmatched: bool = False
     # Imported files as the *arr names them, each with the episodes it holds.
     file_paths: dict[str, tuple[EpisodeKey, ...]] = field(default_factory=dict)
-    # When the request entered its stage; stuck detection counts from here.
+    # When the request entered its stage; the stuck thresholds count from here.
     stage_since: datetime | None = None
     download: DownloadStatus = field(default_factory=DownloadStatus)
     download_problem: str | None = None
@@ -271,6 +260,14 @@ class MediaRequest:
             for progress in self.episodes.values()
             if progress >= EpisodeProgress.IMPORTED
         )
+
+    def advance_episodes(
+        self, keys: Iterable[EpisodeKey], progress: EpisodeProgress
+    ) -> None:
+        """Bring episodes up to ``progress``; an episode never moves back."""
+        for key in keys:
+            if key not in self.episodes or self.episodes[key] < progress:
+                self.episodes[key] = progress
 
     def add_timeline(self, entry: TimelineEntry) -> None:
         """Append, keeping the first entry when the cap is reached."""

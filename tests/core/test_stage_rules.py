@@ -1,11 +1,11 @@
-"""The state machine lets requests skip ahead but never move back."""
+"""The stage rules let requests skip ahead but never move back."""
 
 from __future__ import annotations
 
 import pytest
 
 from custom_components.media_request_tracker.core.model import Stage
-from custom_components.media_request_tracker.core.state_machine import Verdict, decide
+from custom_components.media_request_tracker.core.stage_rules import Verdict, decide
 
 
 @pytest.mark.parametrize(

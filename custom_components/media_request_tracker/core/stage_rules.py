@@ -13,7 +13,7 @@ from .model import PIPELINE_RANK, Stage
 
 
 class Verdict(StrEnum):
-    """The state machine's answer to a proposed stage."""
+    """The answer to a proposed stage change."""
 
     ACCEPTED = "accepted"
     UNCHANGED = "unchanged"

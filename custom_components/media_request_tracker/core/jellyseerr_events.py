@@ -1,0 +1,95 @@
+"""Jellyseerr's notifications: a request made, approved, declined, failed or fulfilled."""
+
+from __future__ import annotations
+
+from .book import Change, merge_media
+from .correlation import find_active
+from .events import RequestEvent, RequestStatus
+from .limits import NAME_LIMIT, shorten
+from .model import EpisodeProgress, MediaRequest, Source, Stage
+
+_STATUS_STAGE = {
+    RequestStatus.PENDING: Stage.REQUESTED,
+    RequestStatus.APPROVED: Stage.APPROVED,
+    RequestStatus.AUTO_APPROVED: Stage.APPROVED,
+    RequestStatus.DECLINED: Stage.DECLINED,
+    RequestStatus.FAILED: Stage.FAILED,
+    RequestStatus.AVAILABLE: Stage.AVAILABLE,
+}
+_CREATING_STATUSES = frozenset(
+    {RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.AUTO_APPROVED}
+)
+_STATUS_DETAIL = {
+    RequestStatus.PENDING: "requested in Jellyseerr, waiting for approval",
+    RequestStatus.APPROVED: "approved in Jellyseerr",
+    RequestStatus.AUTO_APPROVED: "requested and approved automatically in Jellyseerr",
+    RequestStatus.DECLINED: "declined in Jellyseerr",
+    RequestStatus.FAILED: "Jellyseerr could not send the request to Radarr or Sonarr",
+    RequestStatus.AVAILABLE: "Jellyseerr reports it available",
+}
+
+
+def on_request(change: Change, event: RequestEvent) -> None:
+    """Create, adopt or move the request a notification is about."""
+    detail = _STATUS_DETAIL[event.status]
+    if event.requested_by:
+        detail = f"{detail} (by {event.requested_by})"
+    request, adopting = _find_request(change, event)
+    if request is None:
+        if event.status in _CREATING_STATUSES:
+            _create(change, event, detail)
+        else:
+            change.ignore("no tracked request for this notification")
+        return
+    merge_media(request, event.media, from_request=True)
+    if event.requested_by:
+        request.requested_by = _short_name(event.requested_by)
+    if event.seasons:
+        request.seasons = tuple(sorted(set(request.seasons) | set(event.seasons)))
+    if adopting:
+        # The grab overtook the request; the request is news, not a step back.
+        request.origin = Source.JELLYSEERR
+        change.note(request, Source.JELLYSEERR, detail)
+        return
+    target = _STATUS_STAGE[event.status]
+    if target is Stage.AVAILABLE:
+        # Counted as playable on Jellyseerr's word; only Jellyfin marks them seen.
+        request.advance_episodes(request.episodes, EpisodeProgress.IMPORTED)
+    change.move(request, target, Source.JELLYSEERR, detail)
+
+
+def _find_request(
+    change: Change, event: RequestEvent
+) -> tuple[MediaRequest | None, bool]:
+    """Find the request by its Jellyseerr id, or one a grab started; say if it is adopted.
+
+    A grab may reach us before its request: the request then takes over the
+    tracked grab rather than tracking the title twice.
+    """
+    if event.request_id and (known := change.book.get(event.request_id)):
+        return known, False
+    active = find_active(
+        change.book, event.media.media_type, event.media.ids, frozenset(event.seasons)
+    )
+    if active is not None and (
+        active.origin is not Source.JELLYSEERR or event.request_id is None
+    ):
+        return active, active.origin is not Source.JELLYSEERR
+    return None, False
+
+
+def _create(change: Change, event: RequestEvent, detail: str) -> None:
+    request_id = event.request_id or change.book.new_id(
+        event.media, prefix="jellyseerr"
+    )
+    created = change.create(
+        request_id, event.media, _STATUS_STAGE[event.status], Source.JELLYSEERR, detail
+    )
+    if created is not None:
+        created.requested_by = _short_name(event.requested_by)
+        created.seasons = event.seasons
+        created.poster_from_request = event.media.poster_url is not None
+
+
+def _short_name(name: str | None) -> str | None:
+    return shorten(name, NAME_LIMIT) if name else name
