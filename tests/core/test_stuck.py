@@ -109,3 +109,17 @@ def test_without_a_followed_download_client_indexed_is_never_stuck() -> None:
     grabbed(tracker, START)
     assert only(tracker).stage is Stage.INDEXED
     assert tracker.stuck(START + timedelta(days=3)) == []
+
+
+def test_one_request_is_judged_by_the_same_rule_as_the_scan() -> None:
+    tracker = RequestTracker()
+    approved(tracker)
+    later = START + timedelta(hours=7)
+    assert tracker.stuck_for(only(tracker), later) == tracker.stuck(later)[0]
+
+
+def test_a_stuck_request_that_moves_on_is_stuck_no_more() -> None:
+    tracker = RequestTracker()
+    approved(tracker)
+    grabbed(tracker, START + timedelta(hours=7))
+    assert tracker.stuck_for(only(tracker), START + timedelta(hours=7)) is None
