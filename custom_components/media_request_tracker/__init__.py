@@ -54,7 +54,9 @@ from .const import (
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, StuckThresholds, TrackerOptions
+from .enrichment import JellyfinEnrichment
 from .hub import RequestHub
+from .issues import RequestIssues
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .registration import async_schedule_register_upstream, async_unregister_upstream
 from .services import async_setup_services
@@ -135,7 +137,9 @@ async def async_setup_entry(
         entry.data[CONF_JELLYFIN_URL],
         entry.data[CONF_JELLYFIN_API_KEY],
     )
-    hub = RequestHub(hass, entry, tracker, store, jellyfin)
+    hub = RequestHub(hass, entry, tracker, store)
+    issues = RequestIssues(hass, entry, hub)
+    entry.async_on_unload(hub.async_add_listener(issues.async_on_outcome))
     verifier = JellyfinVerifier(
         hass,
         entry,
@@ -145,6 +149,10 @@ async def async_setup_entry(
     )
     entry.runtime_data = MediaRequestTrackerData(
         hub=hub,
+        issues=issues,
+        enrichment=JellyfinEnrichment(
+            jellyfin, entry.unique_id, hub.needs_series_lookup
+        ),
         verifier=verifier,
         qbittorrent=_qbittorrent_coordinator(hass, entry, hub),
         shoko=_shoko_listener(hass, entry, hub),
@@ -200,7 +208,10 @@ async def async_setup_entry(
     # first tell what happened while Home Assistant was down.
     entry.async_on_unload(
         async_track_time_interval(
-            hass, hub.async_check_stuck, STUCK_CHECK_INTERVAL, cancel_on_shutdown=True
+            hass,
+            issues.async_check_stuck,
+            STUCK_CHECK_INTERVAL,
+            cancel_on_shutdown=True,
         )
     )
     if not OPTIONS_FLOW_RELOADS:

@@ -9,7 +9,9 @@ from homeassistant.config_entries import ConfigEntry
 
 if TYPE_CHECKING:
     from .coordinator import JellyfinVerifier, QBittorrentCoordinator
+    from .enrichment import JellyfinEnrichment
     from .hub import RequestHub
+    from .issues import RequestIssues
     from .shoko import ShokoListener
 
 
@@ -18,6 +20,8 @@ class MediaRequestTrackerData:
     """Everything a loaded entry owns."""
 
     hub: RequestHub
+    issues: RequestIssues
+    enrichment: JellyfinEnrichment
     verifier: JellyfinVerifier
     qbittorrent: QBittorrentCoordinator | None = None
     shoko: ShokoListener | None = None

@@ -167,7 +167,7 @@ async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_ava
     await webhooks.post(
         f"/api/webhook/{hooks['radarr']}", json=payload("radarr_download")
     )
-    config_entry.runtime_data.hub.async_check_stuck()
+    config_entry.runtime_data.issues.async_check_stuck()
 
     issue_id = f"stuck_{ENTRY_ID}_42"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
