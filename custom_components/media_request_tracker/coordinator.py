@@ -136,9 +136,10 @@ CHECK_COOLDOWN = 0.5
 # After an import or a Shoko match the item often appears seconds later with no
 # Jellyfin webhook (Shokofin's items fire none), so the library is looked at
 # again this many seconds after the news, one incremental call each time. The
-# gaps grow to 10 s and stay there, so an item that appears meanwhile is seen
-# within 10 s; the periodic check takes over at its interval.
-FOLLOW_UP_AFTER: tuple[float, ...] = (2, 5, 10, 20, 30, 40, 50)
+# gaps grow to 9 s and stay there, so an item that appears meanwhile is
+# available within 10 s, the look's own call included; the periodic check
+# takes over at its interval.
+FOLLOW_UP_AFTER: tuple[float, ...] = (2, 5, 10, 19, 28, 37, 46, 55)
 
 
 class JellyfinVerifier(_TrackingCoordinator):
