@@ -58,7 +58,11 @@ from .enrichment import JellyfinEnrichment
 from .hub import RequestHub
 from .issues import RequestIssues
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
-from .registration import async_schedule_register_upstream, async_unregister_upstream
+from .registration import (
+    RegistrationStatus,
+    async_schedule_register_upstream,
+    async_unregister_upstream,
+)
 from .services import async_setup_services
 from .shoko import ShokoListener
 from .store import RequestStore, StorageError, StorageVersionError
@@ -147,6 +151,7 @@ async def async_setup_entry(
         hub,
         timedelta(seconds=options.get(CONF_VERIFY_INTERVAL, DEFAULT_VERIFY_INTERVAL)),
     )
+    registrations = RegistrationStatus()
     entry.runtime_data = MediaRequestTrackerData(
         hub=hub,
         issues=issues,
@@ -156,12 +161,13 @@ async def async_setup_entry(
         verifier=verifier,
         qbittorrent=_qbittorrent_coordinator(hass, entry, hub),
         shoko=_shoko_listener(hass, entry, hub),
+        registrations=registrations,
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
     # In Radarr, Sonarr and Jellyseerr; in the background, after start-up.
-    async_schedule_register_upstream(hass, entry)
+    async_schedule_register_upstream(hass, entry, registrations)
     # Coordinators poll only while they have listeners; these keep them going
     # even if the user disables the connection sensors.
     entry.async_on_unload(verifier.async_add_listener(lambda: None))

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
@@ -26,8 +27,8 @@ class MediaRequestTrackerData:
     qbittorrent: QBittorrentCoordinator | None = None
     shoko: ShokoListener | None = None
     # Webhook registration in Jellyseerr, Radarr and Sonarr: "registered",
-    # "pending", or why not (free of secrets); for diagnostics.
-    registrations: dict[str, str] = field(default_factory=dict)
+    # "pending", or why not (free of secrets); written by registration/ alone.
+    registrations: Mapping[str, str]
 
 
 type MediaRequestTrackerConfigEntry = ConfigEntry[MediaRequestTrackerData]
