@@ -46,5 +46,5 @@ async def async_get_config_entry_diagnostics(
             "webhook_registration": dict(data.registrations),
         },
         "storage": asdict(data.hub.store.stats),
-        "requests": [request.as_dict() for request in data.hub.tracker],
+        "requests": [request.as_dict() for request in data.hub.requests()],
     }

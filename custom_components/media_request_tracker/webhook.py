@@ -47,6 +47,7 @@ from .const import (
     LOGGER,
     MAX_WEBHOOK_BODY,
 )
+from .core.events import TrackerEvent
 from .core.parsers import (
     Parser,
     PayloadError,
@@ -216,6 +217,7 @@ def async_register_webhooks(
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     guard = _LocalOnlyGuard(hass, entry) if local_only else None
     hub = entry.runtime_data.hub
+    enrichment = entry.runtime_data.enrichment
     for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
         sender = WebhookSource(source)
         webhook.async_register(
@@ -223,7 +225,12 @@ def async_register_webhooks(
             DOMAIN,
             f"{entry.title} {sender.title()}",
             webhook_id,
-            _make_handler(hub, sender, guard),
+            _make_handler(
+                hub,
+                sender,
+                guard,
+                enrichment.async_enrich if sender is WebhookSource.JELLYFIN else None,
+            ),
             # Checked by the handler, which does not log the webhook id.
             local_only=False,
             allowed_methods=_ALL_METHODS,
@@ -232,7 +239,10 @@ def async_register_webhooks(
 
 
 def _make_handler(
-    hub: RequestHub, source: WebhookSource, guard: _LocalOnlyGuard | None
+    hub: RequestHub,
+    source: WebhookSource,
+    guard: _LocalOnlyGuard | None,
+    enrich: Callable[[TrackerEvent], Awaitable[TrackerEvent]] | None,
 ) -> WebhookHandler:
     parser = PARSERS[source]
 
@@ -296,6 +306,8 @@ def _make_handler(
                 HTTPStatus.UNPROCESSABLE_ENTITY, f"not a {source.value} payload: {err}"
             )
         try:
+            if enrich is not None:
+                event = await enrich(event)
             outcome = await hub.async_handle(event, strict=True)
         except StorageError:
             # The hub has logged it; the sender may send again.
