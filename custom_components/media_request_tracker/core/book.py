@@ -32,7 +32,7 @@ class RequestBook:
     def __init__(self, requests: Iterable[MediaRequest], request_limit: int) -> None:
         """Start from stored requests; at most ``request_limit`` new ones join."""
         self._requests: dict[str, MediaRequest] = {r.request_id: r for r in requests}
-        self.request_limit = request_limit
+        self._request_limit = request_limit
         # Kept up to date on every move, so a summary costs nothing per request.
         self._stage_counts = Counter(r.stage for r in self._requests.values())
 
@@ -54,7 +54,7 @@ class RequestBook:
 
     def is_full(self) -> bool:
         """Whether the entry tracks as many requests as it may."""
-        return len(self._requests) >= self.request_limit
+        return len(self._requests) >= self._request_limit
 
     def new_id(
         self, media: MediaInfo, download_hash: str | None = None, *, prefix: str
@@ -119,7 +119,7 @@ class Change:
         detail: str,
     ) -> MediaRequest | None:
         """Start tracking a request; None, said in the outcome, at the limit."""
-        title = media.title or fallback_title(media)
+        title = media.title or _fallback_title(media)
         if self.book.is_full():
             self.outcome.refused = title
             self.ignore("the entry tracks as many requests as it may")
@@ -134,13 +134,11 @@ class Change:
             requested_at=now,
             ids=media.ids,
             is_anime=media.is_anime,
-            poster_url=kept_url(media.poster_url),
+            poster_url=_kept_url(media.poster_url),
             stage_since=now,
             updated_at=now,
         )
-        request.add_timeline(
-            TimelineEntry(at=now, state=stage, source=source, detail=detail)
-        )
+        self._write(request, stage, source, detail)
         self.book.add(request)
         self.outcome.created.append(request_id)
         self.outcome.transitions.append(
@@ -160,51 +158,23 @@ class Change:
     ) -> None:
         """Move a request to ``target`` if the stage rules allow it, and record either way."""
         decision = decide(request.stage, target, manual=manual)
-        if decision.verdict is Verdict.UNCHANGED:
-            self.touch(request)
-            return
-        if decision.verdict is Verdict.REJECTED:
-            request.add_timeline(
-                TimelineEntry(
-                    at=self.now,
-                    state=target,
-                    source=source,
-                    detail=f"{detail}; rejected: {decision.reason}",
-                    rejected=True,
-                )
-            )
+        if decision.verdict is Verdict.ACCEPTED:
+            self._enter(request, target, source, detail)
+        elif decision.verdict is Verdict.REJECTED:
+            reason = f"{detail}; rejected: {decision.reason}"
+            self._write(request, target, source, reason, rejected=True)
             self.outcome.rejections.append(
                 Rejection(
                     request.request_id, request.stage, target, source, decision.reason
                 )
             )
             self.save(request)
-            return
-        previous = request.stage
-        self.book.set_stage(request, target)
-        request.updated_at = request.stage_since = self.now
-        if target not in DOWNLOAD_STAGES:
-            # Speed and ETA describe a download under way; once it is done (or
-            # given up) they would only repeat the last poll's figures.
-            request.download = DownloadStatus(
-                progress=100.0 if target is Stage.DOWNLOAD_DONE else None,
-                size=request.download.size,
-            )
-        request.add_timeline(
-            TimelineEntry(at=self.now, state=target, source=source, detail=detail)
-        )
-        self.outcome.transitions.append(
-            Transition(request.request_id, previous, target, source, detail)
-        )
-        self.save(request)
+        else:
+            self.touch(request)
 
     def note(self, request: MediaRequest, source: Source, detail: str) -> None:
         """Add a line to the timeline without a move."""
-        request.add_timeline(
-            TimelineEntry(
-                at=self.now, state=request.stage, source=source, detail=detail
-            )
-        )
+        self._write(request, request.stage, source, detail)
         self.touch(request)
 
     def touch(self, request: MediaRequest) -> None:
@@ -221,15 +191,55 @@ class Change:
         if request.request_id not in self.outcome.changed:
             self.outcome.refreshed[request.request_id] = request
 
+    def _enter(
+        self, request: MediaRequest, stage: Stage, source: Source, detail: str
+    ) -> None:
+        """Put a request in the stage the rules let it move to."""
+        previous = request.stage
+        self.book.set_stage(request, stage)
+        request.updated_at = request.stage_since = self.now
+        if stage not in DOWNLOAD_STAGES:
+            # Speed and ETA describe a download under way; once it is done (or
+            # given up) they would only repeat the last poll's figures.
+            request.download = DownloadStatus(
+                progress=100.0 if stage is Stage.DOWNLOAD_DONE else None,
+                size=request.download.size,
+            )
+        self._write(request, stage, source, detail)
+        self.outcome.transitions.append(
+            Transition(request.request_id, previous, stage, source, detail)
+        )
+        self.save(request)
 
-def fallback_title(media: MediaInfo) -> str:
+    def _write(
+        self,
+        request: MediaRequest,
+        stage: Stage,
+        source: Source,
+        detail: str,
+        *,
+        rejected: bool = False,
+    ) -> None:
+        """Add a timeline line, dated by this change."""
+        request.add_timeline(
+            TimelineEntry(
+                at=self.now,
+                state=stage,
+                source=source,
+                detail=detail,
+                rejected=rejected,
+            )
+        )
+
+
+def _fallback_title(media: MediaInfo) -> str:
     """Name a title by its id when the sender gave no name."""
     if media.ids.tmdb_id:
         return f"TMDB {media.ids.tmdb_id}"
     return f"TVDB {media.ids.tvdb_id}"
 
 
-def kept_url(url: str | None) -> str | None:
+def _kept_url(url: str | None) -> str | None:
     """Keep a URL only whole: cut short, it names nothing."""
     return url if url is None or len(url) <= URL_LIMIT else None
 
@@ -251,7 +261,7 @@ def merge_media(
         anidb_id=known.anidb_id or media.ids.anidb_id,
     )
     request.is_anime = request.is_anime or media.is_anime
-    poster_url = kept_url(media.poster_url)
+    poster_url = _kept_url(media.poster_url)
     if poster_url and (from_request or not request.poster_from_request):
         request.poster_url = poster_url
         request.poster_from_request = request.poster_from_request or from_request
