@@ -59,14 +59,14 @@ from .core.tracker import RequestTracker
 from .enrichment import JellyfinEnrichment
 from .hub import RequestHub
 from .issues import RequestIssues
-from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .registration import (
     RegistrationStatus,
     async_schedule_register_upstream,
     async_unregister_upstream,
 )
+from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .services import async_setup_services
-from .shoko import ShokoListener
+from .shoko_listener import ShokoListener
 from .store import RequestStore, StorageError, StorageVersionError
 from .webhook import async_register_webhooks
 

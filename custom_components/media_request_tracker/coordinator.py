@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later
@@ -31,18 +32,17 @@ from .core.model import Source, Stage
 from .core.torrents import TorrentTable
 from .core.tracker import WAITING_STAGES, Outcome
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
 
 
 class _TrackingCoordinator(DataUpdateCoordinator[None]):
     """A poller that feeds what it learns into the entry's request hub."""
 
-    config_entry: MediaRequestTrackerConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         hub: RequestHub,
         name: str,
         interval: timedelta | None,
@@ -69,7 +69,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: QBittorrentClient,
         hub: RequestHub,
         interval: timedelta,
@@ -156,7 +156,7 @@ class JellyfinVerifier(_TrackingCoordinator):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: JellyfinClient,
         hub: RequestHub,
         interval: timedelta,

@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from .clients.http import safe_url
 from .const import SECRET_KEYS
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 
 def _shown(settings: Mapping[str, Any]) -> dict[str, Any]:

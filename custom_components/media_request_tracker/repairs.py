@@ -11,7 +11,7 @@ from homeassistant.data_entry_flow import FlowResult
 import voluptuous as vol
 
 from .core.model import MediaRequest
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 # What a step returns: HA 2026.11 types it as RepairsFlowResult (a FlowResult
 # with a RepairsFlowContext), 2026.2 and older as FlowResult[FlowContext, str];

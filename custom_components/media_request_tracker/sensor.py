@@ -18,7 +18,7 @@ from .const import signal_request_added, signal_requests_updated, signal_summary
 from .core.model import MediaRequest, Stage
 from .entity import MediaRequestTrackerEntity
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 PARALLEL_UPDATES = 0
 

@@ -18,7 +18,7 @@ import voluptuous as vol
 from .attributes import request_attributes
 from .const import DOMAIN
 from .core.model import Stage
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 SERVICE_MARK_AVAILABLE = "mark_available"
 SERVICE_RECHECK = "recheck"

@@ -45,7 +45,9 @@ async def approved_film(
 
 
 def check_stuck_in(entry: MockConfigEntry, hours: float) -> None:
-    entry.runtime_data.issues.async_check_stuck(dt_util.utcnow() + timedelta(hours=hours))
+    entry.runtime_data.issues.async_check_stuck(
+        dt_util.utcnow() + timedelta(hours=hours)
+    )
 
 
 def issue(hass: HomeAssistant) -> ir.IssueEntry | None:

@@ -19,7 +19,7 @@ from custom_components.media_request_tracker.clients.arr import (
     ArrClient,
     ArrRejectedError,
 )
-from custom_components.media_request_tracker.webhook import WebhookSource
+from custom_components.media_request_tracker.core.model import Source
 
 from .service import NotRegistered, Registrar, is_our_url, our_webhook_url
 
@@ -88,8 +88,8 @@ SONARR_EVENTS: Final = frozenset(
     }
 )
 _FLAGS_AND_EVENTS: Final = {
-    WebhookSource.RADARR: (RADARR_FLAGS, RADARR_EVENTS),
-    WebhookSource.SONARR: (SONARR_FLAGS, SONARR_EVENTS),
+    Source.RADARR: (RADARR_FLAGS, RADARR_EVENTS),
+    Source.SONARR: (SONARR_FLAGS, SONARR_EVENTS),
 }
 
 

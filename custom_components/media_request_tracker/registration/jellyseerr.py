@@ -24,7 +24,7 @@ from custom_components.media_request_tracker.clients.jellyseerr import (
     WebhookAgentSettings,
 )
 from custom_components.media_request_tracker.const import DOMAIN, LOGGER
-from custom_components.media_request_tracker.models import (
+from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
 )
 

@@ -26,10 +26,10 @@ from custom_components.media_request_tracker.clients.http import (
     ServiceError,
 )
 from custom_components.media_request_tracker.const import DOMAIN, LOGGER, REAUTH_SERVICE
-from custom_components.media_request_tracker.models import (
+from custom_components.media_request_tracker.core.model import Source
+from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
 )
-from custom_components.media_request_tracker.webhook import WebhookSource
 
 from .arr import ArrRegistrar
 from .jellyseerr import JellyseerrRegistrar, async_forget_taken_slot
@@ -47,10 +47,10 @@ RETRY_DELAYS: Final = (60, 300, 900, 3600)
 # One service's whole registration; an app's save includes its test call to us.
 SERVICE_TIMEOUT: Final = 90
 
-_REGISTRARS: Final[dict[WebhookSource, type[Registrar]]] = {
-    WebhookSource.RADARR: ArrRegistrar,
-    WebhookSource.SONARR: ArrRegistrar,
-    WebhookSource.JELLYSEERR: JellyseerrRegistrar,
+_REGISTRARS: Final[dict[Source, type[Registrar]]] = {
+    Source.RADARR: ArrRegistrar,
+    Source.SONARR: ArrRegistrar,
+    Source.JELLYSEERR: JellyseerrRegistrar,
 }
 
 
@@ -91,7 +91,7 @@ async def _async_register_upstream(
 ) -> None:
     """Register in every service the entry has an API key for; never raises."""
     services = configured_services(entry)
-    if not any(s.source is WebhookSource.JELLYSEERR for s in services):
+    if not any(s.source is Source.JELLYSEERR for s in services):
         async_forget_taken_slot(hass, entry)
     await asyncio.gather(
         *(

@@ -17,15 +17,16 @@ from yarl import URL
 
 from custom_components.media_request_tracker.clients.http import REDACTED
 from custom_components.media_request_tracker.const import ARR_SERVICES, CONF_WEBHOOK_IDS
-from custom_components.media_request_tracker.models import (
+from custom_components.media_request_tracker.core.model import Source
+from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
 )
-from custom_components.media_request_tracker.webhook import WebhookSource, webhook_url
+from custom_components.media_request_tracker.webhook import webhook_url
 
 # The services we register in, with the keys of their URL and API key.
-_SERVICE_KEYS: Final[tuple[tuple[WebhookSource, str, str], ...]] = tuple(
+_SERVICE_KEYS: Final[tuple[tuple[Source, str, str], ...]] = tuple(
     (source, *ARR_SERVICES[source.value])
-    for source in (WebhookSource.RADARR, WebhookSource.SONARR, WebhookSource.JELLYSEERR)
+    for source in (Source.RADARR, Source.SONARR, Source.JELLYSEERR)
 )
 
 
@@ -33,7 +34,7 @@ _SERVICE_KEYS: Final[tuple[tuple[WebhookSource, str, str], ...]] = tuple(
 class UpstreamService:
     """One service the entry registers our webhook in."""
 
-    source: WebhookSource
+    source: Source
     url: str
     api_key: str
     webhook_id: str

@@ -1,19 +1,21 @@
-"""Runtime data kept on the config entry."""
+"""What a loaded config entry owns, kept as its runtime data.
+
+The parts below know nothing of this module: they are handed what they need
+(the entry, the hub), so this is the only place that names them all.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from homeassistant.config_entries import ConfigEntry
 
-if TYPE_CHECKING:
-    from .coordinator import JellyfinVerifier, QBittorrentCoordinator
-    from .enrichment import JellyfinEnrichment
-    from .hub import RequestHub
-    from .issues import RequestIssues
-    from .shoko import ShokoListener
+from .coordinator import JellyfinVerifier, QBittorrentCoordinator
+from .enrichment import JellyfinEnrichment
+from .hub import RequestHub
+from .issues import RequestIssues
+from .shoko_listener import ShokoListener
 
 
 @dataclass(kw_only=True, slots=True)
