@@ -28,9 +28,8 @@ from .core.events import (
     TrackerEvent,
 )
 from .core.library import ITEM_FIELDS, ITEM_TYPES, LibraryIndex
-from .core.model import Source, Stage
+from .core.outcome import Outcome
 from .core.torrents import TorrentTable
-from .core.tracker import WAITING_STAGES, Outcome
 from .hub import RequestHub
 
 
@@ -87,10 +86,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
         """Start polling when a request begins to wait on a download."""
         if self.update_interval is not None:
             return
-        if outcome is not None and not any(
-            transition.to_stage in (Stage.INDEXED, Stage.DOWNLOADING)
-            for transition in outcome.transitions
-        ):
+        if outcome is not None and not outcome.awaits_download:
             return
         if not self._hub.follows_downloads():
             return
@@ -201,21 +197,7 @@ class JellyfinVerifier(_TrackingCoordinator):
         arrived = (
             matched
             or isinstance(event, ImportEvent | LibraryItemEvent)
-            or (
-                outcome is not None
-                and (
-                    bool(outcome.created)
-                    or any(
-                        transition.to_stage in WAITING_STAGES
-                        # Reported available before the library showed it.
-                        or (
-                            transition.to_stage is Stage.AVAILABLE
-                            and transition.source is not Source.JELLYFIN
-                        )
-                        for transition in outcome.transitions
-                    )
-                )
-            )
+            or (outcome is not None and outcome.may_have_arrived)
         )
         if not arrived:
             return

@@ -30,8 +30,10 @@ from .const import (
 from .core.events import LibraryItemEvent, TrackerEvent
 from .core.library import LibraryIndex
 from .core.model import MediaRequest, Stage
+from .core.outcome import Outcome, Rejection
+from .core.stuck import StuckRequest
 from .core.torrents import TorrentTable
-from .core.tracker import Outcome, Rejection, RequestTracker, StuckRequest
+from .core.tracker import RequestTracker
 from .store import RequestStore, StorageError
 
 type HubListener = Callable[[Outcome, TrackerEvent | None], None]
@@ -103,6 +105,10 @@ class RequestHub:
         """Return the requests past their stage's threshold."""
         return self._tracker.stuck(now)
 
+    def stuck_for(self, request: MediaRequest, now: datetime) -> StuckRequest | None:
+        """Return whether one request is stuck, by the same rule as ``stuck``."""
+        return self._tracker.stuck_for(request, now)
+
     def unique_id(self, request_id: str) -> str:
         """Entity unique id of a request, fixed by the public interface."""
         return f"{self.entry.entry_id}_{request_id}"
@@ -150,7 +156,7 @@ class RequestHub:
         """Apply a user's override; False when there is no such request."""
         outcome = self._tracker.mark_available(request_id, dt_util.utcnow(), detail)
         await self._async_commit(outcome)
-        return bool(outcome.transitions)
+        return outcome.moved
 
     @callback
     def remove_request(self, request_id: str) -> bool:
@@ -236,7 +242,7 @@ class RequestHub:
         """Show the changed requests, then fire an event for each move."""
         entry_id = self.entry.entry_id
         updated: list[str] = []
-        for request_id, request in (outcome.refreshed | outcome.changed).items():
+        for request_id, request in outcome.shown.items():
             if request_id in outcome.created:
                 self._register_entity(request)
                 async_dispatcher_send(

@@ -17,7 +17,8 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .core.events import TrackerEvent
 from .core.model import MediaRequest, Stage
-from .core.tracker import Outcome, StuckRequest
+from .core.outcome import Outcome
+from .core.stuck import StuckRequest
 from .hub import RequestHub
 
 
@@ -93,10 +94,11 @@ class RequestIssues:
             self._report_limit(outcome.refused)
         for request in outcome.changed.values():
             self._sync_download_problem(request)
-        for request_id, request in (outcome.refreshed | outcome.changed).items():
+        now = dt_util.utcnow()
+        for request_id, request in outcome.shown.items():
             if (raised := self._stuck.get(request_id)) is not None and (
-                raised.stage is not request.stage
-                or (request.stage is Stage.DOWNLOADING and not request.download.stalled)
+                (still := self._hub.stuck_for(request, now)) is None
+                or still.stage is not raised.stage
             ):
                 # It moved: the issue goes at once, not at the next scan.
                 self._clear_stuck(request_id)

@@ -161,8 +161,9 @@ async def test_download_progress_is_followed_to_the_end(
     progress = [state.attributes["progress"] for state in downloading]
     assert any(0 < value < 100 for value in progress), progress
     assert progress == sorted(progress)
-    assert any(state.attributes["download_speed"] for state in downloading)
-    assert any(state.attributes["eta"] is not None for state in downloading)
+    # Unknown figures are left out of the attributes (the interface allows it).
+    assert any(state.attributes.get("download_speed") for state in downloading)
+    assert any(state.attributes.get("eta") is not None for state in downloading)
     final = hass.states.get(ENTITY_ID)
     assert final.attributes["progress"] == 100.0
     assert final.attributes["size"] == SIZE

@@ -27,17 +27,13 @@ from .events import (
 from .jellyfin_events import needs_series_lookup, on_library_item
 from .jellyseerr_events import on_request
 from .library import LibraryIndex
-from .model import WAITING_STAGES, MediaRequest, Source, Stage
+from .model import MediaRequest, Source, Stage
 from .options import TrackerOptions
-from .outcome import Outcome, Rejection
+from .outcome import Outcome
 from .shoko_events import on_shoko_file
 from .stuck import StuckRequest, find_stuck, stuck_for
 from .torrents import TorrentTable
 from .verification import awaiting_library, verify_library
-
-# Names the shell still imports from here; their homes are ``model``,
-# ``outcome`` and ``stuck``.
-__all__ = ["WAITING_STAGES", "Outcome", "Rejection", "RequestTracker", "StuckRequest"]
 
 
 class RequestTracker:
