@@ -24,13 +24,15 @@ CONF_RADARR_API_KEY: Final = "radarr_api_key"
 CONF_SONARR_URL: Final = "sonarr_url"
 CONF_SONARR_API_KEY: Final = "sonarr_api_key"
 CONF_WEBHOOK_IDS: Final = "webhook_ids"
-# Jellyseerr, Radarr and Sonarr, where our webhooks are registered: the keys of
-# each one's URL and API key.
-ARR_SERVICES: Final[dict[str, tuple[str, str]]] = {
+# Jellyseerr, Radarr and Sonarr, where registration puts our webhooks: the keys
+# of each one's URL and API key.
+REGISTRATION_SERVICES: Final[dict[str, tuple[str, str]]] = {
     "jellyseerr": (CONF_JELLYSEERR_URL, CONF_JELLYSEERR_API_KEY),
     "radarr": (CONF_RADARR_URL, CONF_RADARR_API_KEY),
     "sonarr": (CONF_SONARR_URL, CONF_SONARR_API_KEY),
 }
+# The former name, until registration.py and tests/ha/conftest.py import the new one.
+ARR_SERVICES: Final = REGISTRATION_SERVICES
 # Key in a reauth flow's data naming the service whose credential was refused.
 REAUTH_SERVICE: Final = "service"
 
@@ -57,6 +59,19 @@ DEFAULT_STUCK_APPROVED_HOURS: Final = 6
 DEFAULT_STUCK_INDEXED_HOURS: Final = 2
 DEFAULT_STUCK_IMPORTING_HOURS: Final = 1
 DEFAULT_STUCK_ANIME_MATCHING_HOURS: Final = 2
+# Each option with its default, in the order the options form shows them.
+OPTION_DEFAULTS: Final[dict[str, bool | int]] = {
+    CONF_TRACK_UNREQUESTED: DEFAULT_TRACK_UNREQUESTED,
+    CONF_ALLOW_EXTERNAL_WEBHOOKS: DEFAULT_ALLOW_EXTERNAL_WEBHOOKS,
+    CONF_QBITTORRENT_INTERVAL: DEFAULT_QBITTORRENT_INTERVAL,
+    CONF_STALL_MINUTES: DEFAULT_STALL_MINUTES,
+    CONF_VERIFY_INTERVAL: DEFAULT_VERIFY_INTERVAL,
+    CONF_STUCK_APPROVED_HOURS: DEFAULT_STUCK_APPROVED_HOURS,
+    CONF_STUCK_INDEXED_HOURS: DEFAULT_STUCK_INDEXED_HOURS,
+    CONF_STUCK_IMPORTING_HOURS: DEFAULT_STUCK_IMPORTING_HOURS,
+    CONF_STUCK_ANIME_MATCHING_HOURS: DEFAULT_STUCK_ANIME_MATCHING_HOURS,
+    CONF_RETENTION_DAYS: DEFAULT_RETENTION_DAYS,
+}
 
 EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
 

@@ -23,7 +23,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 import custom_components.media_request_tracker as integration
 from custom_components.media_request_tracker.config_flow import (
     ARR_SCHEMA,
-    ARR_SERVICES,
     QBITTORRENT_SCHEMA,
     REAUTH_JELLYFIN_SCHEMA,
     REAUTH_QBITTORRENT_SCHEMA,
@@ -41,6 +40,7 @@ from custom_components.media_request_tracker.const import (
     CONF_STUCK_IMPORTING_HOURS,
     CONF_TRACK_UNREQUESTED,
     DOMAIN,
+    REGISTRATION_SERVICES as ARR_SERVICES,
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
