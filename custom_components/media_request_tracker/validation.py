@@ -1,8 +1,8 @@
 """The config flow's live checks: one per service, each with the same two errors.
 
-Each ``async_validate_<service>`` takes the settings as the entry stores them
-(URL, API key, ...), makes the fewest calls that prove they work, and returns
-what the flow needs from the answer. Otherwise it raises ``CannotConnect`` (no
+Each ``async_validate_<service>`` takes the service's settings (URL, API key,
+...), makes the fewest calls that prove they work, and returns what the flow
+needs from the answer. Otherwise it raises ``CannotConnect`` (no
 answer, a failure, or a server that is not that service) or ``InvalidAuth``
 (the service refused the credential); Shoko also raises
 ``ShokoCredentialsRequired``. Each error's ``error_key`` is the form's error in
@@ -14,8 +14,8 @@ for a refusal, and ``ServiceError`` for everything else they report.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
-from typing import Any, ClassVar
+from collections.abc import Awaitable
+from typing import ClassVar
 
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -27,24 +27,7 @@ from .clients.jellyfin import JellyfinClient, JellyfinServerInfo
 from .clients.jellyseerr import JellyseerrClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
-from .const import (
-    CONF_JELLYFIN_API_KEY,
-    CONF_JELLYFIN_URL,
-    CONF_JELLYSEERR_API_KEY,
-    CONF_JELLYSEERR_URL,
-    CONF_QBITTORRENT_PASSWORD,
-    CONF_QBITTORRENT_URL,
-    CONF_QBITTORRENT_USERNAME,
-    CONF_RADARR_API_KEY,
-    CONF_RADARR_URL,
-    CONF_SHOKO_API_KEY,
-    CONF_SHOKO_PASSWORD,
-    CONF_SHOKO_URL,
-    CONF_SHOKO_USERNAME,
-    CONF_SONARR_API_KEY,
-    CONF_SONARR_URL,
-    LOGGER,
-)
+from .const import LOGGER
 
 
 class ValidationError(HomeAssistantError):
@@ -72,51 +55,42 @@ class ShokoCredentialsRequired(ValidationError):
 
 
 async def async_validate_jellyfin(
-    hass: HomeAssistant, settings: Mapping[str, Any]
+    hass: HomeAssistant, url: str, api_key: str
 ) -> JellyfinServerInfo:
     """Read the server's id and name: the entry's unique id and its title."""
-    client = JellyfinClient(
-        async_get_clientsession(hass),
-        settings[CONF_JELLYFIN_URL],
-        settings[CONF_JELLYFIN_API_KEY],
-    )
+    client = JellyfinClient(async_get_clientsession(hass), url, api_key)
     return await _answer("Jellyfin", client.async_get_server_info())
 
 
 async def async_validate_qbittorrent(
-    hass: HomeAssistant, settings: Mapping[str, Any]
+    hass: HomeAssistant, url: str, username: str | None, password: str | None
 ) -> None:
     """Log in once.
 
     The login answer is the check; a follow-up call would need the session
     cookie, which the shared session drops for IP-address hosts.
     """
-    client = QBittorrentClient(
-        async_get_clientsession(hass),
-        settings[CONF_QBITTORRENT_URL],
-        settings.get(CONF_QBITTORRENT_USERNAME),
-        settings.get(CONF_QBITTORRENT_PASSWORD),
-    )
+    client = QBittorrentClient(async_get_clientsession(hass), url, username, password)
     await _answer("qBittorrent", client.async_login())
 
 
-async def async_validate_shoko(hass: HomeAssistant, settings: Mapping[str, Any]) -> str:
+async def async_validate_shoko(
+    hass: HomeAssistant,
+    url: str,
+    api_key: str | None,
+    username: str | None,
+    password: str | None,
+) -> str:
     """Check Shoko has started and the credential works; return the API key to store.
 
     An API key given is checked; without one, the username and password are
     traded for a new key, and neither is kept.
     """
-    client = ShokoClient(
-        async_get_clientsession(hass),
-        settings[CONF_SHOKO_URL],
-        settings.get(CONF_SHOKO_API_KEY),
-    )
-    username = settings.get(CONF_SHOKO_USERNAME) or ""
-    if not client.api_key and not username:
+    client = ShokoClient(async_get_clientsession(hass), url, api_key)
+    if not api_key and not username:
         raise ShokoCredentialsRequired
     return await _answer(
-        "Shoko Server",
-        _async_shoko_key(client, username, settings.get(CONF_SHOKO_PASSWORD, "")),
+        "Shoko Server", _async_shoko_key(client, username or "", password or "")
     )
 
 
@@ -131,33 +105,21 @@ async def _async_shoko_key(client: ShokoClient, username: str, password: str) ->
 
 
 async def async_validate_jellyseerr(
-    hass: HomeAssistant, settings: Mapping[str, Any]
+    hass: HomeAssistant, url: str, api_key: str
 ) -> None:
     """Read the webhook settings: the call registration makes, so the key has its rights."""
-    client = JellyseerrClient(
-        async_get_clientsession(hass),
-        settings[CONF_JELLYSEERR_URL],
-        settings[CONF_JELLYSEERR_API_KEY],
-    )
+    client = JellyseerrClient(async_get_clientsession(hass), url, api_key)
     await _answer("Jellyseerr", client.async_get_webhook())
 
 
-async def async_validate_radarr(
-    hass: HomeAssistant, settings: Mapping[str, Any]
-) -> None:
+async def async_validate_radarr(hass: HomeAssistant, url: str, api_key: str) -> None:
     """Check the URL leads to Radarr and that it accepts the key."""
-    await _async_validate_arr(
-        hass, "Radarr", settings[CONF_RADARR_URL], settings[CONF_RADARR_API_KEY]
-    )
+    await _async_validate_arr(hass, "Radarr", url, api_key)
 
 
-async def async_validate_sonarr(
-    hass: HomeAssistant, settings: Mapping[str, Any]
-) -> None:
+async def async_validate_sonarr(hass: HomeAssistant, url: str, api_key: str) -> None:
     """Check the URL leads to Sonarr and that it accepts the key."""
-    await _async_validate_arr(
-        hass, "Sonarr", settings[CONF_SONARR_URL], settings[CONF_SONARR_API_KEY]
-    )
+    await _async_validate_arr(hass, "Sonarr", url, api_key)
 
 
 async def _async_validate_arr(
