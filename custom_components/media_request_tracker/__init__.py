@@ -54,11 +54,17 @@ from .const import (
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, StuckThresholds, TrackerOptions
+from .enrichment import JellyfinEnrichment
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
-from .registration import async_schedule_register_upstream, async_unregister_upstream
+from .issues import RequestIssues
+from .registration import (
+    RegistrationStatus,
+    async_schedule_register_upstream,
+    async_unregister_upstream,
+)
+from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .services import async_setup_services
-from .shoko import ShokoListener
+from .shoko_listener import ShokoListener
 from .store import RequestStore, StorageError, StorageVersionError
 from .webhook import async_register_webhooks
 
@@ -135,7 +141,9 @@ async def async_setup_entry(
         entry.data[CONF_JELLYFIN_URL],
         entry.data[CONF_JELLYFIN_API_KEY],
     )
-    hub = RequestHub(hass, entry, tracker, store, jellyfin)
+    hub = RequestHub(hass, entry, tracker, store)
+    issues = RequestIssues(hass, entry, hub)
+    entry.async_on_unload(hub.async_add_listener(issues.async_on_outcome))
     verifier = JellyfinVerifier(
         hass,
         entry,
@@ -143,17 +151,23 @@ async def async_setup_entry(
         hub,
         timedelta(seconds=options.get(CONF_VERIFY_INTERVAL, DEFAULT_VERIFY_INTERVAL)),
     )
+    registrations = RegistrationStatus()
     entry.runtime_data = MediaRequestTrackerData(
         hub=hub,
+        issues=issues,
+        enrichment=JellyfinEnrichment(
+            jellyfin, entry.unique_id, hub.needs_series_lookup
+        ),
         verifier=verifier,
         qbittorrent=_qbittorrent_coordinator(hass, entry, hub),
         shoko=_shoko_listener(hass, entry, hub),
+        registrations=registrations,
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
     # In Radarr, Sonarr and Jellyseerr; in the background, after start-up.
-    async_schedule_register_upstream(hass, entry)
+    async_schedule_register_upstream(hass, entry, registrations)
     # Coordinators poll only while they have listeners; these keep them going
     # even if the user disables the connection sensors.
     entry.async_on_unload(verifier.async_add_listener(lambda: None))
@@ -200,7 +214,10 @@ async def async_setup_entry(
     # first tell what happened while Home Assistant was down.
     entry.async_on_unload(
         async_track_time_interval(
-            hass, hub.async_check_stuck, STUCK_CHECK_INTERVAL, cancel_on_shutdown=True
+            hass,
+            issues.async_check_stuck,
+            STUCK_CHECK_INTERVAL,
+            cancel_on_shutdown=True,
         )
     )
     if not OPTIONS_FLOW_RELOADS:

@@ -73,7 +73,7 @@ from .forms import (
 )
 from .registration import async_unregister_replaced
 from .validation import InvalidAuth, ValidationError, async_validate_jellyfin
-from .webhook import WebhookSource, webhook_urls
+from .webhook import WEBHOOK_SOURCES, webhook_urls
 
 
 class _UnexpectedError(ValidationError):
@@ -227,7 +227,7 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             await async_unregister_replaced(self.hass, entry, self._data)
             return self.async_update_reload_and_abort(entry, data=kept | self._data)
         webhook_ids = {
-            source.value: webhook.async_generate_id() for source in WebhookSource
+            source.value: webhook.async_generate_id() for source in WEBHOOK_SOURCES
         }
         self._data[CONF_WEBHOOK_IDS] = webhook_ids
         return self.async_create_entry(

@@ -32,8 +32,6 @@ REGISTRATION_SERVICES: Final[dict[str, tuple[str, str]]] = {
     "radarr": (CONF_RADARR_URL, CONF_RADARR_API_KEY),
     "sonarr": (CONF_SONARR_URL, CONF_SONARR_API_KEY),
 }
-# The former name, until registration.py and tests/ha/conftest.py import the new one.
-ARR_SERVICES: Final = REGISTRATION_SERVICES
 # Key in a reauth flow's data naming the service whose credential was refused.
 REAUTH_SERVICE: Final = "service"
 

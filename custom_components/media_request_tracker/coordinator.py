@@ -6,6 +6,7 @@ import asyncio
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.event import async_call_later
@@ -31,18 +32,17 @@ from .core.model import Source, Stage
 from .core.torrents import TorrentTable
 from .core.tracker import WAITING_STAGES, Outcome
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
 
 
 class _TrackingCoordinator(DataUpdateCoordinator[None]):
     """A poller that feeds what it learns into the entry's request hub."""
 
-    config_entry: MediaRequestTrackerConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         hub: RequestHub,
         name: str,
         interval: timedelta | None,
@@ -69,7 +69,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: QBittorrentClient,
         hub: RequestHub,
         interval: timedelta,
@@ -92,7 +92,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
             for transition in outcome.transitions
         ):
             return
-        if not self._hub.tracker.downloads_to_follow():
+        if not self._hub.follows_downloads():
             return
         self.update_interval = self._interval
         self.config_entry.async_create_background_task(
@@ -102,7 +102,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
         )
 
     async def _async_update_data(self) -> None:
-        if not self._hub.tracker.downloads_to_follow():
+        if not self._hub.follows_downloads():
             self.update_interval = None
             return
         try:
@@ -120,10 +120,8 @@ class QBittorrentCoordinator(_TrackingCoordinator):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.torrents.apply(maindata, dt_util.utcnow())
-        await self._hub.async_commit(
-            self._hub.tracker.update_downloads(self.torrents, dt_util.utcnow())
-        )
-        if not self._hub.tracker.downloads_to_follow():
+        await self._hub.async_follow_downloads(self.torrents)
+        if not self._hub.follows_downloads():
             self.update_interval = None
 
 
@@ -138,9 +136,10 @@ CHECK_COOLDOWN = 0.5
 # After an import or a Shoko match the item often appears seconds later with no
 # Jellyfin webhook (Shokofin's items fire none), so the library is looked at
 # again this many seconds after the news, one incremental call each time. The
-# gaps grow to 10 s and stay there, so an item that appears meanwhile is seen
-# within 10 s; the periodic check takes over at its interval.
-FOLLOW_UP_AFTER: tuple[float, ...] = (2, 5, 10, 20, 30, 40, 50)
+# gaps grow to 9 s and stay there, so an item that appears meanwhile is
+# available within 10 s, the look's own call included; the periodic check
+# takes over at its interval.
+FOLLOW_UP_AFTER: tuple[float, ...] = (2, 5, 10, 19, 28, 37, 46, 55)
 
 
 class JellyfinVerifier(_TrackingCoordinator):
@@ -157,7 +156,7 @@ class JellyfinVerifier(_TrackingCoordinator):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: JellyfinClient,
         hub: RequestHub,
         interval: timedelta,
@@ -284,7 +283,7 @@ class JellyfinVerifier(_TrackingCoordinator):
     @callback
     def _async_follow_up(self, _now: datetime) -> None:
         self._cancel_follow_up = None
-        waiting = self._hub.tracker.awaiting_library(dt_util.utcnow())
+        waiting = self._hub.awaiting_library()
         self._followed &= {request.request_id for request in waiting}
         if not self._followed:
             return  # found: nothing more to look for
@@ -314,7 +313,7 @@ class JellyfinVerifier(_TrackingCoordinator):
             await self._check()
 
     async def _check(self) -> None:
-        if not self._hub.tracker.awaiting_library(dt_util.utcnow()):
+        if not self._hub.awaiting_library():
             return
         started = dt_util.utcnow()
         try:
@@ -341,8 +340,7 @@ class JellyfinVerifier(_TrackingCoordinator):
                 translation_placeholders={"error": str(err)},
             ) from err
         self._synced_at = started
-        outcome = self._hub.tracker.verify_library(self.library, dt_util.utcnow())
-        await self._hub.async_commit(outcome)
+        await self._hub.async_verify_library(self.library)
 
     async def _read_pages(self, saved_since: str | None) -> None:
         start = 0

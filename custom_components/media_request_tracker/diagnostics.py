@@ -11,7 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from .clients.http import safe_url
 from .const import SECRET_KEYS
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 
 def _shown(settings: Mapping[str, Any]) -> dict[str, Any]:
@@ -46,5 +46,5 @@ async def async_get_config_entry_diagnostics(
             "webhook_registration": dict(data.registrations),
         },
         "storage": asdict(data.hub.store.stats),
-        "requests": [request.as_dict() for request in data.hub.tracker],
+        "requests": [request.as_dict() for request in data.hub.requests()],
     }

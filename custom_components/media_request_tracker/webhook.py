@@ -6,22 +6,15 @@ not a payload of the source, 413 for a body over 1 MiB, 415 for a compressed
 body, 405 for anything but POST. A rejected payload logs one line, never a
 traceback, and changes nothing.
 
-The webhooks are registered with ``local_only=False``, and the rule Home
-Assistant's ``local_only`` applies is applied here instead: Home Assistant
-would drop a sender it does not count as local with a silent 200 and log the
-webhook id (a secret) on every call, so that a sender on a Tailscale address
-looks registered while every event is lost. Here the sender gets the same
-answer, and the user a repair issue that names the service and the sender's
-kind of address.
+The webhooks are registered with ``local_only=False``: which senders are
+local is decided by ``local_senders``, which does not log the webhook id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 from functools import partial
 from http import HTTPStatus
-from ipaddress import IPv4Address, IPv6Address, ip_address, ip_network
 import json
 from typing import Any
 
@@ -32,10 +25,8 @@ from aiohttp.web_protocol import RequestPayloadError
 from homeassistant.components import webhook
 from homeassistant.const import CONTENT_TYPE_JSON
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.json import json_bytes
-from homeassistant.helpers.network import NoURLAvailableError, is_cloud_connection
-from homeassistant.util import network as network_util
+from homeassistant.helpers.network import NoURLAvailableError
 from homeassistant.util.aiohttp import MockRequest
 from homeassistant.util.json import json_loads
 
@@ -47,6 +38,8 @@ from .const import (
     LOGGER,
     MAX_WEBHOOK_BODY,
 )
+from .core.events import TrackerEvent
+from .core.model import Source
 from .core.parsers import (
     Parser,
     PayloadError,
@@ -56,25 +49,18 @@ from .core.parsers import (
     parse_sonarr,
 )
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
+from .local_senders import LocalOnlyGuard, async_local_only_guard, sender_network
+from .runtime_data import MediaRequestTrackerConfigEntry
 from .store import StorageError
 
-
-class WebhookSource(StrEnum):
-    """The four senders, each with its own webhook."""
-
-    JELLYSEERR = "jellyseerr"
-    RADARR = "radarr"
-    SONARR = "sonarr"
-    JELLYFIN = "jellyfin"
-
-
-PARSERS: dict[WebhookSource, Parser] = {
-    WebhookSource.JELLYSEERR: parse_jellyseerr,
-    WebhookSource.RADARR: parse_radarr,
-    WebhookSource.SONARR: parse_sonarr,
-    WebhookSource.JELLYFIN: parse_jellyfin,
+PARSERS: dict[Source, Parser] = {
+    Source.JELLYSEERR: parse_jellyseerr,
+    Source.RADARR: parse_radarr,
+    Source.SONARR: parse_sonarr,
+    Source.JELLYFIN: parse_jellyfin,
 }
+# The four senders, each with its own webhook.
+WEBHOOK_SOURCES: tuple[Source, ...] = tuple(PARSERS)
 
 # HA answers a method it was not told about with a log line naming the webhook
 # id, which is a secret; so every method HA supports reaches us and we answer 405.
@@ -103,105 +89,6 @@ def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, 
     }
 
 
-class SenderNetwork(StrEnum):
-    """Kinds of address Home Assistant does not count as local; repair issue keys."""
-
-    CGNAT = "cgnat"
-    UNIQUE_LOCAL = "unique_local"
-    PUBLIC = "public"
-    CLOUD = "cloud"
-    OTHER = "other"
-
-
-# Words for the log line; the repair issue has its own, translated.
-_NETWORK_WORDS = {
-    SenderNetwork.CGNAT: "a carrier-grade NAT address (100.64.0.0/10, as Tailscale uses)",
-    SenderNetwork.UNIQUE_LOCAL: "a unique-local IPv6 address outside fd00::/8",
-    SenderNetwork.PUBLIC: "a public address",
-    SenderNetwork.CLOUD: "Home Assistant Cloud remote access",
-    SenderNetwork.OTHER: "a special-purpose or unreadable address",
-}
-_CGNAT = ip_network("100.64.0.0/10")
-_UNIQUE_LOCAL = ip_network("fc00::/7")
-
-
-def sender_network(
-    hass: HomeAssistant, request: web.Request | MockRequest
-) -> SenderNetwork | None:
-    """Return why Home Assistant's ``local_only`` would refuse the sender, or None.
-
-    The same rule as ``homeassistant.components.webhook`` (2025.4 to 2026.2):
-    requests relayed by Home Assistant Cloud's webhooks (``MockRequest``) are
-    not checked, a request through Cloud remote access is not local, and any
-    other is local by ``homeassistant.util.network.is_local`` of its remote
-    address (which the HTTP integration has already taken from
-    ``X-Forwarded-For`` when a trusted proxy sent it).
-    """
-    if isinstance(request, MockRequest):
-        return None
-    if is_cloud_connection(hass):
-        return SenderNetwork.CLOUD
-    try:
-        address = ip_address(request.remote or "")
-    except ValueError:
-        return SenderNetwork.OTHER
-    if network_util.is_local(address):
-        return None
-    return _classify(address)
-
-
-def _classify(address: IPv4Address | IPv6Address) -> SenderNetwork:
-    if isinstance(address, IPv6Address) and address.ipv4_mapped is not None:
-        return _classify(address.ipv4_mapped)
-    if address in _CGNAT:
-        return SenderNetwork.CGNAT
-    if address in _UNIQUE_LOCAL:
-        return SenderNetwork.UNIQUE_LOCAL
-    if address.is_global:
-        return SenderNetwork.PUBLIC
-    return SenderNetwork.OTHER
-
-
-def _not_local_issue_prefix(entry_id: str) -> str:
-    return f"webhook_not_local_{entry_id}_"
-
-
-class _LocalOnlyGuard:
-    """Refuses senders that are not local, and tells the user once per service."""
-
-    def __init__(
-        self, hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
-    ) -> None:
-        self._hass = hass
-        self._entry = entry
-        self._raised: set[tuple[WebhookSource, SenderNetwork]] = set()
-
-    def refuse(self, source: WebhookSource, network: SenderNetwork) -> None:
-        """Raise the repair issue and log one line, the first time only."""
-        if (source, network) in self._raised:
-            LOGGER.debug("Refused another %s webhook from %s", source.value, network)
-            return
-        self._raised.add((source, network))
-        LOGGER.warning(
-            "Refused a %s webhook from %s: only senders on the local network are "
-            "accepted; see the repair issue",
-            source.value,
-            _NETWORK_WORDS[network],
-        )
-        ir.async_create_issue(
-            self._hass,
-            DOMAIN,
-            _not_local_issue_prefix(self._entry.entry_id) + source.value,
-            is_fixable=False,
-            severity=ir.IssueSeverity.WARNING,
-            translation_key=f"webhook_not_local_{network.value}",
-            translation_placeholders={
-                "service": source.title(),
-                "title": self._entry.title,
-            },
-        )
-
-
 def async_register_webhooks(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
 ) -> None:
@@ -209,21 +96,22 @@ def async_register_webhooks(
     local_only = not entry.options.get(
         CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS
     )
-    # Raised before this set-up: the option may be on now, or the sender moved.
-    prefix = _not_local_issue_prefix(entry.entry_id)
-    for domain, issue_id in list(ir.async_get(hass).issues):
-        if domain == DOMAIN and issue_id.startswith(prefix):
-            ir.async_delete_issue(hass, DOMAIN, issue_id)
-    guard = _LocalOnlyGuard(hass, entry) if local_only else None
+    guard = async_local_only_guard(hass, entry, local_only=local_only)
     hub = entry.runtime_data.hub
+    enrichment = entry.runtime_data.enrichment
     for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
-        sender = WebhookSource(source)
+        sender = Source(source)
         webhook.async_register(
             hass,
             DOMAIN,
             f"{entry.title} {sender.title()}",
             webhook_id,
-            _make_handler(hub, sender, guard),
+            _make_handler(
+                hub,
+                sender,
+                guard,
+                enrichment.async_enrich if sender is Source.JELLYFIN else None,
+            ),
             # Checked by the handler, which does not log the webhook id.
             local_only=False,
             allowed_methods=_ALL_METHODS,
@@ -232,7 +120,10 @@ def async_register_webhooks(
 
 
 def _make_handler(
-    hub: RequestHub, source: WebhookSource, guard: _LocalOnlyGuard | None
+    hub: RequestHub,
+    source: Source,
+    guard: LocalOnlyGuard | None,
+    enrich: Callable[[TrackerEvent], Awaitable[TrackerEvent]] | None,
 ) -> WebhookHandler:
     parser = PARSERS[source]
 
@@ -296,6 +187,8 @@ def _make_handler(
                 HTTPStatus.UNPROCESSABLE_ENTITY, f"not a {source.value} payload: {err}"
             )
         try:
+            if enrich is not None:
+                event = await enrich(event)
             outcome = await hub.async_handle(event, strict=True)
         except StorageError:
             # The hub has logged it; the sender may send again.

@@ -5,9 +5,13 @@ Every test that reaches a fake runs against each claimed major of both apps.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import pytest
 
 from custom_components.media_request_tracker.clients.arr import (
+    NOTIFICATION_PATH,
     ArrAuthError,
     ArrClient,
     ArrConnectionError,
@@ -25,8 +29,18 @@ def arr(request: pytest.FixtureRequest, arr_majors: tuple[str, str]) -> FakeArr:
     return fake
 
 
-def arr_client(session, app: FakeArr, api_key: str | None = None) -> ArrClient:
-    return ArrClient(
+class ArrClientWithTestCall(ArrClient):
+    """The client plus ``POST /api/v3/notification/test``, which only these tests call."""
+
+    async def async_test_notification(self, resource: Mapping[str, Any]) -> None:
+        """Have the app send its ``Test`` event to a connection, saved or not."""
+        await self._request("POST", f"{NOTIFICATION_PATH}/test", resource)
+
+
+def arr_client(
+    session, app: FakeArr, api_key: str | None = None
+) -> ArrClientWithTestCall:
+    return ArrClientWithTestCall(
         session, app.url, app.api_key if api_key is None else api_key, app=app.app
     )
 
@@ -136,5 +150,7 @@ async def test_a_400_without_a_failure_list_is_still_a_refusal(
 ) -> None:
     canned.status, canned.body = 400, b"Bad Request"
     with pytest.raises(ArrRejectedError) as raised:
-        await ArrClient(session, canned.url, "key").async_test_notification({})
+        await ArrClientWithTestCall(session, canned.url, "key").async_test_notification(
+            {}
+        )
     assert raised.value.failures == ()

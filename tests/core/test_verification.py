@@ -471,3 +471,18 @@ def test_anime_episodes_found_by_shoko_file_alone_name_their_series() -> None:
     assert show.stage is Stage.AVAILABLE
     assert show.jellyfin_id == item["Id"]
     assert tracker.awaiting_library(NOW) == []
+
+
+def test_series_naming_another_seasons_anidb_anime_is_still_found_by_its_tvdb_id() -> (
+    None
+):
+    """A series spans several AniDB anime; Shokofin names only its default season's."""
+    tracker = RequestTracker()
+    frieren = MediaIds(tmdb_id=209867, tvdb_id=424536)
+    show = request(tracker, MediaType.TV, frieren, "Frieren", 2023, seasons=(2,))
+    imported(tracker, MediaType.TV, frieren, season(2, 1))
+    show.ids = MediaIds(tmdb_id=209867, tvdb_id=424536, anidb_id=18000)  # season 2's
+    item = series("Frieren", 2023, {"Tvdb": "424536", "AniDB": "17617"})
+    tracker.verify_library(index(item, episode(item, 2, 1)), NOW)
+    assert show.stage is Stage.AVAILABLE
+    assert show.jellyfin_id == item["Id"]

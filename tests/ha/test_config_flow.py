@@ -823,8 +823,12 @@ async def test_options_show_the_webhook_urls_and_reload_the_entry_once(
     assert options[CONF_QBITTORRENT_INTERVAL] == 30
     assert isinstance(options[CONF_QBITTORRENT_INTERVAL], int)
     assert options[CONF_STUCK_IMPORTING_HOURS] == 3
-    assert config_entry.runtime_data.hub.tracker.options.track_unrequested is False
     client = await hass_client_no_auth()
+    # Track downloads nobody requested: off, so a grab alone tracks nothing.
+    grab = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['radarr']}", json=payload("radarr_grab")
+    )
+    assert (await grab.json())["result"] == "ignored"
     remote = await client.post(
         f"/api/webhook/{WEBHOOK_IDS['radarr']}",
         json=payload(TEST_PAYLOADS["radarr"]),

@@ -29,7 +29,7 @@ from custom_components.media_request_tracker.const import (
     CONF_ALLOW_EXTERNAL_WEBHOOKS,
     DOMAIN,
 )
-from custom_components.media_request_tracker.webhook import (
+from custom_components.media_request_tracker.local_senders import (
     SenderNetwork,
     sender_network,
 )

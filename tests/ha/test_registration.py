@@ -31,11 +31,13 @@ from custom_components.media_request_tracker.const import (
 from custom_components.media_request_tracker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.media_request_tracker.registration import (
-    JELLYSEERR_TEMPLATE,
+from custom_components.media_request_tracker.registration.arr import (
     NOTIFICATION_NAME,
     RADARR_EVENTS,
     SONARR_EVENTS,
+)
+from custom_components.media_request_tracker.registration.jellyseerr_template import (
+    JELLYSEERR_TEMPLATE,
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import FakeJellyfin

@@ -12,7 +12,7 @@ from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.media_request_tracker import shoko as shoko_module
+from custom_components.media_request_tracker import shoko_listener as shoko_module
 from custom_components.media_request_tracker.const import (
     CONF_SHOKO_API_KEY,
     CONF_SHOKO_PASSWORD,

@@ -408,7 +408,7 @@ async def test_a_change_that_cannot_be_serialised_answers_503_and_stays_pending(
     caplog,
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
-    dune = setup_integration.runtime_data.hub.tracker.get("42")
+    dune = setup_integration.runtime_data.hub.request("42")
     # qBittorrent's figures are read by Python's json, which takes any integer;
     # orjson writes 64 bits at most.
     dune.download.size = 2**64

@@ -45,7 +45,9 @@ async def approved_film(
 
 
 def check_stuck_in(entry: MockConfigEntry, hours: float) -> None:
-    entry.runtime_data.hub.async_check_stuck(dt_util.utcnow() + timedelta(hours=hours))
+    entry.runtime_data.issues.async_check_stuck(
+        dt_util.utcnow() + timedelta(hours=hours)
+    )
 
 
 def issue(hass: HomeAssistant) -> ir.IssueEntry | None:
@@ -70,7 +72,7 @@ async def test_approved_request_never_grabbed_raises_an_issue_naming_it(
     assert raised.translation_key == "stuck_not_grabbed"
     assert raised.translation_placeholders["title"] == "Dune: Part Two (2024)"
     assert raised.translation_placeholders["stage"] == "approved"
-    approved_at = approved_film.runtime_data.hub.tracker.get("42").stage_since
+    approved_at = approved_film.runtime_data.hub.request("42").stage_since
     assert raised.translation_placeholders["since"] == dt_util.as_local(
         approved_at
     ).strftime("%Y-%m-%d %H:%M")
@@ -114,7 +116,7 @@ async def test_the_fix_flow_of_a_request_that_moved_on_says_so(
     hass: HomeAssistant, approved_film: MockConfigEntry
 ) -> None:
     check_stuck_in(approved_film, 7)
-    approved_film.runtime_data.hub.async_check_stuck()
+    approved_film.runtime_data.issues.async_check_stuck()
     flows = fix_flows(hass)
     ir.async_create_issue(
         hass,
@@ -171,7 +173,7 @@ async def test_an_issue_from_before_a_reload_goes_once_the_request_has_moved(
     check_stuck_in(approved_film, 7)
     assert await hass.config_entries.async_reload(approved_film.entry_id)
     await post_webhook("radarr", payload("radarr_grab"))
-    approved_film.runtime_data.hub.async_check_stuck()
+    approved_film.runtime_data.issues.async_check_stuck()
     assert issue(hass) is None
 
 

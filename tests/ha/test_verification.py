@@ -167,7 +167,7 @@ async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_ava
     await webhooks.post(
         f"/api/webhook/{hooks['radarr']}", json=payload("radarr_download")
     )
-    config_entry.runtime_data.hub.async_check_stuck()
+    config_entry.runtime_data.issues.async_check_stuck()
 
     issue_id = f"stuck_{ENTRY_ID}_42"
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
@@ -430,13 +430,13 @@ async def test_follow_ups_end_where_the_periodic_check_takes_over(
     await _tick(hass, freezer, 0.5)
     looks: list[float] = []
     before = fake_jellyfin.calls["/Items"]
-    for second in range(2, 121):
+    for second in range(2, 126):
         await _tick(hass, freezer, 1)
         if fake_jellyfin.calls["/Items"] != before:
             looks.append(second)
             before = fake_jellyfin.calls["/Items"]
     # The follow-ups, then the periodic check (60 s, with Home Assistant's
     # sub-second spread) counted from the last look.
-    assert looks[:-1] == [2, 5, 10, 20, 30, 40, 50]
-    assert 110 <= looks[-1] <= 111
+    assert looks[:-1] == [2, 5, 10, 19, 28, 37, 46, 55]
+    assert 115 <= looks[-1] <= 116
     assert hass.states.get(FILM).state == "importing"

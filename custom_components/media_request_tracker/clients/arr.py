@@ -1,8 +1,7 @@
 """Radarr's and Sonarr's notification ("Connect") API, v3.
 
 Both apps share it: ``GET``/``POST /api/v3/notification``, ``PUT`` and
-``DELETE /api/v3/notification/{id}``, ``POST /api/v3/notification/test``, with
-the ``X-Api-Key`` header. Creating or changing an enabled connection makes the
+``DELETE /api/v3/notification/{id}``, with the ``X-Api-Key`` header. Creating or changing an enabled connection makes the
 app send a ``Test`` event to it first; if that fails it answers ``400`` with
 a list of validation failures and saves nothing.
 
@@ -108,10 +107,6 @@ class ArrClient:
     async def async_delete_notification(self, notification_id: int) -> None:
         """Delete one connection."""
         await self._request("DELETE", f"{NOTIFICATION_PATH}/{int(notification_id)}")
-
-    async def async_test_notification(self, resource: Mapping[str, Any]) -> None:
-        """Have the app send its ``Test`` event to a connection, saved or not."""
-        await self._request("POST", f"{NOTIFICATION_PATH}/test", resource)
 
     async def _resource(
         self, method: str, path: str, resource: Mapping[str, Any]

@@ -106,7 +106,7 @@ class LibraryIndex:
         found = {
             item_id
             for item_id in found
-            if not ids_contradict(self._items[item_id].ids, ids)
+            if not ids_contradict(self._items[item_id].ids, ids, media_type)
         }
         if not found and title:
             for item_id in self._by_title.get(
@@ -115,7 +115,7 @@ class LibraryIndex:
                 item = self._items[item_id]
                 if (
                     not item.has_provider_ids
-                    and not ids_contradict(item.ids, ids)
+                    and not ids_contradict(item.ids, ids, media_type)
                     and (year is None or item.year in (None, year))
                 ):
                     found.add(item_id)
@@ -158,22 +158,26 @@ class LibraryIndex:
             self._by_shoko_file[file_id].discard(item_id)
 
 
-def ids_contradict(item: MediaIds, request: MediaIds) -> bool:
-    """Whether an item and a request name different titles.
+def ids_contradict(item: MediaIds, request: MediaIds, media_type: MediaType) -> bool:
+    """Whether an item and a request of one kind name different titles.
 
-    They do when any provider id that both know differs: a film's item with
-    another TMDB id is another film, however many other ids it shares.
-    Both sides are of one kind (films with films, series with series), so a
-    TMDB film id is never compared with a TMDB series id.
+    They do when a provider id that both know differs: a film's item with
+    another TMDB id is another film, however many other ids it shares. Both
+    are of one kind (films with films, series with series), so a TMDB film
+    id is never compared with a TMDB series id. A series spans several AniDB
+    anime (one per season or cour) and Shokofin names only its default
+    season's, so for series an AniDB id is a way in, not a contradiction.
     """
+    pairs = [
+        (item.tmdb_id, request.tmdb_id),
+        (item.tvdb_id, request.tvdb_id),
+        (_imdb(item.imdb_id), _imdb(request.imdb_id)),
+    ]
+    if media_type is MediaType.MOVIE:
+        pairs.append((item.anidb_id, request.anidb_id))
     return any(
         ours is not None and theirs is not None and ours != theirs
-        for ours, theirs in (
-            (item.tmdb_id, request.tmdb_id),
-            (item.tvdb_id, request.tvdb_id),
-            (_imdb(item.imdb_id), _imdb(request.imdb_id)),
-            (item.anidb_id, request.anidb_id),
-        )
+        for ours, theirs in pairs
     )
 
 

@@ -122,6 +122,8 @@ class Outcome:
     ignored: str | None = None
     # A request that was not created because the entry tracks its limit already.
     refused: str | None = None
+    # Requests the user or the retention period stopped tracking.
+    removed: list[str] = field(default_factory=list)
 
     @property
     def is_change(self) -> bool:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
@@ -21,7 +22,6 @@ from .clients.signalr import SignalRAuthError, SignalRClient
 from .const import LOGGER, REAUTH_SERVICE, signal_connection_changed
 from .core.parsers import V5_FEEDS, V6_FEEDS, PayloadError, parse_shoko
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
 
 FEEDS = f"{V5_FEEDS},{V6_FEEDS}"
 # Shoko pings every 15 s and drops a client silent for 60 s. The backoff
@@ -42,7 +42,7 @@ class ShokoListener:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: ShokoClient,
         hub: RequestHub,
     ) -> None:
