@@ -7,7 +7,7 @@ skipped; one filled in is checked live (``validation``). One table of services
 reconfigure and reauth all read it.
 
 Reauth asks again for the credential a service refused. Code that sees a
-refusal names the service (a key of ``SERVICES``)::
+refusal names the service (a key of ``forms.SERVICES``)::
 
     entry.async_start_reauth(hass, data={"service": "radarr"})
 
