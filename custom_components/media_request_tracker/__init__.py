@@ -22,7 +22,7 @@ from homeassistant.helpers.typing import ConfigType
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
-from .config_flow import OPTIONS_FLOW_RELOADS
+from .compat import OPTIONS_FLOW_RELOADS
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,

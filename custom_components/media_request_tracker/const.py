@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 import logging
 from typing import Final
 
@@ -24,9 +25,9 @@ CONF_RADARR_API_KEY: Final = "radarr_api_key"
 CONF_SONARR_URL: Final = "sonarr_url"
 CONF_SONARR_API_KEY: Final = "sonarr_api_key"
 CONF_WEBHOOK_IDS: Final = "webhook_ids"
-# Jellyseerr, Radarr and Sonarr, where our webhooks are registered: the keys of
-# each one's URL and API key.
-ARR_SERVICES: Final[dict[str, tuple[str, str]]] = {
+# Jellyseerr, Radarr and Sonarr, where registration puts our webhooks: the keys
+# of each one's URL and API key.
+REGISTRATION_SERVICES: Final[dict[str, tuple[str, str]]] = {
     "jellyseerr": (CONF_JELLYSEERR_URL, CONF_JELLYSEERR_API_KEY),
     "radarr": (CONF_RADARR_URL, CONF_RADARR_API_KEY),
     "sonarr": (CONF_SONARR_URL, CONF_SONARR_API_KEY),
@@ -57,6 +58,32 @@ DEFAULT_STUCK_APPROVED_HOURS: Final = 6
 DEFAULT_STUCK_INDEXED_HOURS: Final = 2
 DEFAULT_STUCK_IMPORTING_HOURS: Final = 1
 DEFAULT_STUCK_ANIME_MATCHING_HOURS: Final = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """A behaviour option's default; for a number, its largest value and unit too."""
+
+    default: bool | int
+    maximum: int | None = None  # the smallest is 1
+    unit: str = ""
+
+
+# Every option, in the order the options form shows them.
+OPTIONS: Final[dict[str, Option]] = {
+    CONF_TRACK_UNREQUESTED: Option(DEFAULT_TRACK_UNREQUESTED),
+    CONF_ALLOW_EXTERNAL_WEBHOOKS: Option(DEFAULT_ALLOW_EXTERNAL_WEBHOOKS),
+    CONF_QBITTORRENT_INTERVAL: Option(DEFAULT_QBITTORRENT_INTERVAL, 3600, "s"),
+    CONF_STALL_MINUTES: Option(DEFAULT_STALL_MINUTES, 10080, "min"),
+    CONF_VERIFY_INTERVAL: Option(DEFAULT_VERIFY_INTERVAL, 86400, "s"),
+    CONF_STUCK_APPROVED_HOURS: Option(DEFAULT_STUCK_APPROVED_HOURS, 720, "h"),
+    CONF_STUCK_INDEXED_HOURS: Option(DEFAULT_STUCK_INDEXED_HOURS, 720, "h"),
+    CONF_STUCK_IMPORTING_HOURS: Option(DEFAULT_STUCK_IMPORTING_HOURS, 720, "h"),
+    CONF_STUCK_ANIME_MATCHING_HOURS: Option(
+        DEFAULT_STUCK_ANIME_MATCHING_HOURS, 720, "h"
+    ),
+    CONF_RETENTION_DAYS: Option(DEFAULT_RETENTION_DAYS, 3650, "d"),
+}
 
 EVENT_STATE_CHANGED: Final = f"{DOMAIN}_state_changed"
 

@@ -15,11 +15,11 @@ from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotEx
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.media_request_tracker.const import (
-    ARR_SERVICES,
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
     CONF_WEBHOOK_IDS,
     DOMAIN,
+    REGISTRATION_SERVICES,
 )
 from custom_components.media_request_tracker.store import RequestStore
 from tests.fakes.jellyfin import JELLYFIN_VERSIONS, SERVER_ID, FakeJellyfin
@@ -136,7 +136,7 @@ def arr_data(servers: dict[str, Any]) -> dict[str, str]:
     """Entry data (and the arr step's answers) that reach each fake server by service name."""
     data: dict[str, str] = {}
     for service, server in servers.items():
-        url_key, api_key_key = ARR_SERVICES[service]
+        url_key, api_key_key = REGISTRATION_SERVICES[service]
         data[url_key] = server.url
         data[api_key_key] = server.api_key
     return data

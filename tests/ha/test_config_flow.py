@@ -22,16 +22,6 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 import custom_components.media_request_tracker as integration
 from custom_components.media_request_tracker.config_flow import (
-    ARR_SCHEMA,
-    ARR_SERVICES,
-    QBITTORRENT_SCHEMA,
-    REAUTH_JELLYFIN_SCHEMA,
-    REAUTH_QBITTORRENT_SCHEMA,
-    REAUTH_SCHEMAS,
-    REAUTH_SHOKO_SCHEMA,
-    RECONFIGURE_SCHEMA,
-    SHOKO_SCHEMA,
-    USER_SCHEMA,
     MediaRequestTrackerConfigFlow,
 )
 from custom_components.media_request_tracker.const import (
@@ -41,6 +31,18 @@ from custom_components.media_request_tracker.const import (
     CONF_STUCK_IMPORTING_HOURS,
     CONF_TRACK_UNREQUESTED,
     DOMAIN,
+    REGISTRATION_SERVICES as ARR_SERVICES,
+)
+from custom_components.media_request_tracker.forms import (
+    ARR_SCHEMA,
+    QBITTORRENT_SCHEMA,
+    REAUTH_JELLYFIN_SCHEMA,
+    REAUTH_QBITTORRENT_SCHEMA,
+    REAUTH_SCHEMAS,
+    REAUTH_SHOKO_SCHEMA,
+    RECONFIGURE_SCHEMA,
+    SHOKO_SCHEMA,
+    USER_SCHEMA,
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin

@@ -149,7 +149,7 @@ def test_licence_is_mit_as_github_detects_it_and_as_pyproject_says() -> None:
 
 
 def test_translations_cover_every_config_flow_field() -> None:
-    from custom_components.media_request_tracker.config_flow import (
+    from custom_components.media_request_tracker.forms import (
         ARR_SCHEMA,
         QBITTORRENT_SCHEMA,
         SHOKO_SCHEMA,

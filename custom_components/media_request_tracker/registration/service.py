@@ -16,7 +16,10 @@ from homeassistant.core import HomeAssistant
 from yarl import URL
 
 from custom_components.media_request_tracker.clients.http import REDACTED
-from custom_components.media_request_tracker.const import ARR_SERVICES, CONF_WEBHOOK_IDS
+from custom_components.media_request_tracker.const import (
+    CONF_WEBHOOK_IDS,
+    REGISTRATION_SERVICES,
+)
 from custom_components.media_request_tracker.core.model import Source
 from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
@@ -25,7 +28,7 @@ from custom_components.media_request_tracker.webhook import webhook_url
 
 # The services we register in, with the keys of their URL and API key.
 _SERVICE_KEYS: Final[tuple[tuple[Source, str, str], ...]] = tuple(
-    (source, *ARR_SERVICES[source.value])
+    (source, *REGISTRATION_SERVICES[source.value])
     for source in (Source.RADARR, Source.SONARR, Source.JELLYSEERR)
 )
 
@@ -46,7 +49,7 @@ class UpstreamService:
 
     def kept_in(self, data: Mapping[str, Any]) -> bool:
         """Whether entry data still hold this service's URL and key."""
-        url_key, key_key = ARR_SERVICES[self.source.value]
+        url_key, key_key = REGISTRATION_SERVICES[self.source.value]
         return (data.get(url_key), data.get(key_key)) == (self.url, self.api_key)
 
 
