@@ -1,4 +1,5 @@
 import { LitElement, html, nothing, type PropertyValues, type TemplateResult } from "lit";
+import { guard } from "lit/directives/guard.js";
 import {
   formatAgo,
   formatEta,
@@ -29,6 +30,39 @@ const FILTER_NAMES: Record<Filter, string> = { active: "Active", finished: "Fini
 const MINUTE = 60_000;
 // Repairs have no subscription a non-admin may use; read them at most this often.
 const ISSUES_EVERY = 30_000;
+
+interface Steps {
+  cls: string[];
+  cur: Array<string | typeof nothing>;
+  aria: string[];
+  label: string[];
+}
+
+// The same stepper for every request in one stage; built once per language.
+const stepCache = new WeakMap<object, Map<string, Steps>>();
+
+function stepsFor(hass: HomeAssistant, isAnime: boolean, stage: Stage): Steps {
+  const owner = hass.localize ?? stepCache;
+  let cache = stepCache.get(owner);
+  if (!cache) stepCache.set(owner, (cache = new Map()));
+  const key = `${isAnime}|${stage}`;
+  let steps = cache.get(key);
+  if (!steps) {
+    const path = stagePath(isAnime);
+    const reached = path.indexOf(stage);
+    steps = { cls: [], cur: [], aria: [], label: [] };
+    path.forEach((step, i) => {
+      const label = stageName(hass, step);
+      const state = i === reached ? "current" : i < reached ? "done" : "to come";
+      steps!.cls.push(`step ${i === reached ? "current" : i < reached ? "done" : "todo"}`);
+      steps!.cur.push(i === reached ? "step" : nothing);
+      steps!.aria.push(`${label}: ${state}`);
+      steps!.label.push(label);
+    });
+    cache.set(key, steps);
+  }
+  return steps;
+}
 
 export function validateConfig(config: unknown): CardConfig {
   if (!config || typeof config !== "object") throw new Error("Invalid configuration");
@@ -193,6 +227,7 @@ export class MediaRequestTrackerCard extends LitElement {
     const visible = this._visible();
     const now = this.now();
     const lang = language(hass);
+    const minute = Math.floor(now.getTime() / MINUTE);
     return html`
       <ha-card>
         <div class="header">
@@ -227,7 +262,14 @@ export class MediaRequestTrackerCard extends LitElement {
               aria-labelledby="heading"
               @click=${this._onListClick}
             >
-              ${visible.map((v) => this._renderRequest(hass, v, now, lang))}
+              ${visible.map((v) => {
+                // A row renders again only when its own request, its badge, its timeline or the minute moved.
+                const attention = needsAttention(v, this._issues);
+                const expanded = this._expanded.has(v.entityId);
+                return guard([v, attention, expanded, minute, lang, hass.localize], () =>
+                  this._renderRequest(hass, v, now, lang, attention, expanded),
+                );
+              })}
             </ul>`}
       </ha-card>
     `;
@@ -254,9 +296,14 @@ export class MediaRequestTrackerCard extends LitElement {
     </div>`;
   }
 
-  private _renderRequest(hass: HomeAssistant, v: RequestView, now: Date, lang: string): TemplateResult {
-    const attention = needsAttention(v, this._issues);
-    const expanded = this._expanded.has(v.entityId);
+  private _renderRequest(
+    hass: HomeAssistant,
+    v: RequestView,
+    now: Date,
+    lang: string,
+    attention: boolean,
+    expanded: boolean,
+  ): TemplateResult {
     const downloading = v.stage === "downloading";
     const plain = plainWords(v.stage);
     const name = stageName(hass, v.stage);
@@ -312,33 +359,41 @@ export class MediaRequestTrackerCard extends LitElement {
 
   private _renderStepper(hass: HomeAssistant, v: RequestView, currentName: string): TemplateResult {
     const path = stagePath(v.isAnime);
-    let reached = path.indexOf(v.stage);
-    const ended = reached === -1; // failed or declined
-    if (ended) {
-      reached = 0;
-      for (const item of v.timeline)
-        if (!item.rejected) reached = Math.max(reached, path.indexOf(item.state as Stage));
-    }
-    const steps = ended ? path.slice(0, reached + 1) : path;
+    const reached = path.indexOf(v.stage);
+    if (reached === -1) return this._renderEndedStepper(hass, v, path, currentName);
+    const s = stepsFor(hass, v.isAnime, v.stage);
+    // Written out: one template per row instead of one per step, and the names drawn by CSS from
+    // data-label (aria-label says them): 300 rows create thousands of nodes fewer.
     return html`<ol class="stepper" aria-label="Stages">
-      ${steps.map((stage, i) => {
-        const current = !ended && i === reached;
-        const cls = current ? "current" : i <= reached ? "done" : "todo";
-        const label = current ? currentName : stageName(hass, stage);
-        const state = current ? "current" : i <= reached ? "done" : "to come";
-        return html`<li
-          class="step ${cls}"
-          aria-current=${current ? "step" : nothing}
-          aria-label="${label}: ${state}"
-        >
-          <span class="step-label">${label}</span>
-        </li>`;
-      })}
-      ${ended
-        ? html`<li class="step failed" aria-current="step" aria-label="${currentName}: current">
-            <span class="step-label">${currentName}</span>
-          </li>`
+      <li class=${s.cls[0]} aria-current=${s.cur[0]} aria-label=${s.aria[0]} data-label=${s.label[0]}></li>
+      <li class=${s.cls[1]} aria-current=${s.cur[1]} aria-label=${s.aria[1]} data-label=${s.label[1]}></li>
+      <li class=${s.cls[2]} aria-current=${s.cur[2]} aria-label=${s.aria[2]} data-label=${s.label[2]}></li>
+      <li class=${s.cls[3]} aria-current=${s.cur[3]} aria-label=${s.aria[3]} data-label=${s.label[3]}></li>
+      <li class=${s.cls[4]} aria-current=${s.cur[4]} aria-label=${s.aria[4]} data-label=${s.label[4]}></li>
+      <li class=${s.cls[5]} aria-current=${s.cur[5]} aria-label=${s.aria[5]} data-label=${s.label[5]}></li>
+      <li class=${s.cls[6]} aria-current=${s.cur[6]} aria-label=${s.aria[6]} data-label=${s.label[6]}></li>
+      ${s.cls.length > 7
+        ? html`<li class=${s.cls[7]} aria-current=${s.cur[7]} aria-label=${s.aria[7]} data-label=${s.label[7]}></li>`
         : nothing}
+    </ol>`;
+  }
+
+  /** Failed or declined: the stages reached, then where it ended. */
+  private _renderEndedStepper(
+    hass: HomeAssistant,
+    v: RequestView,
+    path: Stage[],
+    currentName: string,
+  ): TemplateResult {
+    let reached = 0;
+    for (const item of v.timeline)
+      if (!item.rejected) reached = Math.max(reached, path.indexOf(item.state as Stage));
+    return html`<ol class="stepper" aria-label="Stages">
+      ${path.slice(0, reached + 1).map((stage) => {
+        const label = stageName(hass, stage);
+        return html`<li class="step done" aria-label="${label}: done" data-label=${label}></li>`;
+      })}
+      <li class="step failed" aria-current="step" aria-label="${currentName}: current" data-label=${currentName}></li>
     </ol>`;
   }
 

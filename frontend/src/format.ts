@@ -43,12 +43,26 @@ export function language(hass: HomeAssistant): string {
   return hass.locale?.language || hass.language || "en";
 }
 
+// Intl formatters are costly to build; 300 rows share a few.
+const numberFormats = new Map<string, Intl.NumberFormat>();
+function numberFormat(lang: string, digits: number): Intl.NumberFormat {
+  const key = `${lang}|${digits}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    try {
+      format = new Intl.NumberFormat(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    } catch {
+      format = new Intl.NumberFormat("en", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    }
+    numberFormats.set(key, format);
+  }
+  return format;
+}
+
 /** Bytes per second as MB/s (kB/s below one megabyte). */
 export function formatSpeed(bytesPerSecond: number, lang = "en"): string {
-  const fmt = (value: number, digits: number) =>
-    value.toLocaleString(lang, { maximumFractionDigits: digits, minimumFractionDigits: digits });
-  if (bytesPerSecond >= 1_000_000) return `${fmt(bytesPerSecond / 1_000_000, 1)} MB/s`;
-  return `${fmt(bytesPerSecond / 1_000, 0)} kB/s`;
+  if (bytesPerSecond >= 1_000_000) return `${numberFormat(lang, 1).format(bytesPerSecond / 1_000_000)} MB/s`;
+  return `${numberFormat(lang, 0).format(bytesPerSecond / 1_000)} kB/s`;
 }
 
 /** Seconds left as "about 20 min", "about 2 h 5 min", "less than a minute". */
@@ -63,7 +77,7 @@ export function formatEta(seconds: number): string {
 }
 
 export function formatPercent(progress: number, lang = "en"): string {
-  return `${progress.toLocaleString(lang, { maximumFractionDigits: 0 })} %`;
+  return `${numberFormat(lang, 0).format(Math.floor(progress))} %`;
 }
 
 /** "12 min ago", "3 h ago", "2 days ago" for the time since a stage began. */
@@ -77,17 +91,29 @@ export function formatAgo(then: Date, now: Date): string {
   return `${Math.floor(hours / 24)} days ago`;
 }
 
+const timeFormats = new Map<string, Intl.DateTimeFormat>();
+function timeFormat(lang: string, sameDay: boolean): Intl.DateTimeFormat {
+  const key = `${lang}|${sameDay}`;
+  let format = timeFormats.get(key);
+  if (!format) {
+    const options: Intl.DateTimeFormatOptions = sameDay
+      ? { hour: "2-digit", minute: "2-digit" }
+      : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
+    try {
+      format = new Intl.DateTimeFormat(lang, options);
+    } catch {
+      format = new Intl.DateTimeFormat("en", options);
+    }
+    timeFormats.set(key, format);
+  }
+  return format;
+}
+
 /** A timeline time: the hour today, the day and hour before. */
 export function formatTime(at: Date, now: Date, lang = "en"): string {
-  const sameDay = at.toDateString() === now.toDateString();
-  const options: Intl.DateTimeFormatOptions = sameDay
-    ? { hour: "2-digit", minute: "2-digit" }
-    : { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" };
-  try {
-    return at.toLocaleString(lang, options);
-  } catch {
-    return at.toLocaleString("en", options);
-  }
+  const sameDay =
+    at.getFullYear() === now.getFullYear() && at.getMonth() === now.getMonth() && at.getDate() === now.getDate();
+  return timeFormat(lang, sameDay).format(at);
 }
 
 const SOURCES: Record<string, string> = {

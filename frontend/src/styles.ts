@@ -90,6 +90,9 @@ export const cardStyles = css`
     padding: 12px 16px;
     border-top: 1px solid var(--mrt-divider);
     cursor: pointer;
+    /* Rows out of view skip style and layout until scrolled to. */
+    content-visibility: auto;
+    contain-intrinsic-size: auto 150px;
   }
   .poster {
     width: 64px;
@@ -208,7 +211,8 @@ export const cardStyles = css`
   .step.failed {
     color: var(--mrt-error);
   }
-  .step-label {
+  .step::after {
+    content: attr(data-label);
     overflow: hidden;
     text-overflow: ellipsis;
     white-space: nowrap;
@@ -292,7 +296,7 @@ export const cardStyles = css`
     width: 40px;
     height: 60px;
   }
-  .compact .step-label {
+  .compact .step::after {
     display: none;
   }
   @container (max-width: 420px) {
@@ -305,7 +309,7 @@ export const cardStyles = css`
       width: 40px;
       height: 60px;
     }
-    .step-label {
+    .step::after {
       display: none;
     }
   }
