@@ -95,19 +95,23 @@ async ([count, rounds]) => {
 
 
 def summary(name: str, values: list[float]) -> str:
+    """Return the median and the worst of one measurement."""
     ordered = sorted(values)
     median = ordered[len(ordered) // 2]
     return f"{name}: median {median:.1f} ms, max {ordered[-1]:.1f} ms"
 
 
 def main() -> int:
+    """Measure in Chromium and print the figures."""
     try:
         from playwright.sync_api import sync_playwright  # noqa: PLC0415
     except ImportError:
         print("playwright is not installed (requirements/test.txt)", file=sys.stderr)
         return 1
     if not CHROMIUM.exists():
-        print("Chromium is missing: scripts/system-packages installs it", file=sys.stderr)
+        print(
+            "Chromium is missing: scripts/system-packages installs it", file=sys.stderr
+        )
         return 1
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -116,7 +120,9 @@ def main() -> int:
         page = browser.new_page(viewport={"width": 1000, "height": 800})
         page.set_content("<!doctype html><html><body></body></html>")
         page.add_script_tag(content=BUNDLE.read_text(encoding="utf-8"), type="module")
-        page.wait_for_function("() => !!customElements.get('media-request-tracker-card')")
+        page.wait_for_function(
+            "() => !!customElements.get('media-request-tracker-card')"
+        )
         result = page.evaluate(MEASURE, [COUNT, ROUNDS])
         version = browser.version
         browser.close()

@@ -54,6 +54,7 @@ from .const import (
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, StuckThresholds, TrackerOptions
+from .frontend import async_register_card, async_unregister_card
 from .hub import RequestHub
 from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .registration import async_schedule_register_upstream, async_unregister_upstream
@@ -146,6 +147,7 @@ async def async_setup_entry(
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
+    await async_register_card(hass)  # once per Home Assistant; the dashboard card
     # In Radarr, Sonarr and Jellyseerr; in the background, after start-up.
     async_schedule_register_upstream(hass, entry)
     # Coordinators poll only while they have listeners; these keep them going
@@ -265,6 +267,11 @@ async def async_remove_entry(
         if domain == DOMAIN and entry.entry_id in issue_id:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     await async_unregister_upstream(hass, entry)
+    if not any(
+        other.entry_id != entry.entry_id
+        for other in hass.config_entries.async_entries(DOMAIN)
+    ):
+        await async_unregister_card(hass)
 
 
 async def _async_reload_on_options_change(
