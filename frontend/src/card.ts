@@ -336,7 +336,8 @@ export class MediaRequestTrackerCard extends LitElement {
         <div class="status">
           <span class="plain">${plain}</span>
           <span class="since"
-            >${name} since ${formatTime(v.since, now, lang)} · ${formatAgo(v.since, now)}</span
+            >${name === plain ? "" : `${name} `}since ${formatTime(v.since, now, lang)} ·
+            ${formatAgo(v.since, now)}</span
           >
         </div>
         ${this._renderStepper(hass, v, name)}

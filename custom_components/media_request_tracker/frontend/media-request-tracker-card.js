@@ -369,7 +369,8 @@ const t=globalThis,e=t.ShadowRoot&&(void 0===t.ShadyCSS||t.ShadyCSS.nativeShadow
         <div class="status">
           <span class="plain">${o}</span>
           <span class="since"
-            >${d} since ${$t(e.since,i,s)} · ${function(t,e){const i=Math.max(0,(e.getTime()-t.getTime())/1e3);if(i<60)return"just now";const s=Math.floor(i/60);if(s<60)return`${s} min ago`;const r=Math.floor(s/60);return r<48?`${r} h ago`:`${Math.floor(r/24)} days ago`}(e.since,i)}</span
+            >${d===o?"":`${d} `}since ${$t(e.since,i,s)} ·
+            ${function(t,e){const i=Math.max(0,(e.getTime()-t.getTime())/1e3);if(i<60)return"just now";const s=Math.floor(i/60);if(s<60)return`${s} min ago`;const r=Math.floor(s/60);return r<48?`${r} h ago`:`${Math.floor(r/24)} days ago`}(e.since,i)}</span
           >
         </div>
         ${this._renderStepper(t,e,d)}
