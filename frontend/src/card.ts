@@ -28,8 +28,9 @@ export const CARD_TYPE = "media-request-tracker-card";
 const FILTERS: Filter[] = ["active", "finished", "all"];
 const FILTER_NAMES: Record<Filter, string> = { active: "Active", finished: "Finished", all: "All" };
 const MINUTE = 60_000;
-// Repairs have no subscription a non-admin may use; read them at most this often.
-const ISSUES_EVERY = 30_000;
+// Repairs have no subscription a non-admin may use: read them when a request changes
+// (a broken download adds a timeline entry), at most this often, and once a minute.
+const ISSUES_EVERY = 5_000;
 
 interface Steps {
   cls: string[];
@@ -99,6 +100,7 @@ export class MediaRequestTrackerCard extends LitElement {
   private _issuesAt = 0;
   private _issuesPending = false;
   private _timer?: number;
+  private _issuesLater?: number;
 
   static getConfigElement(): HTMLElement {
     return document.createElement(`${CARD_TYPE}-editor`);
@@ -173,7 +175,16 @@ export class MediaRequestTrackerCard extends LitElement {
   private _refreshIssues(force: boolean): void {
     const hass = this._hass;
     if (!hass?.callWS || this._issuesPending) return;
-    if (!force && Date.now() - this._issuesAt < ISSUES_EVERY) return;
+    const wait = this._issuesAt + ISSUES_EVERY - Date.now();
+    if (!force && wait > 0) {
+      // The last change in the window is read at its end.
+      if (this._issuesLater === undefined)
+        this._issuesLater = window.setTimeout(() => {
+          this._issuesLater = undefined;
+          this._refreshIssues(true);
+        }, wait);
+      return;
+    }
     this._issuesPending = true;
     this._issuesAt = Date.now();
     hass
@@ -208,6 +219,8 @@ export class MediaRequestTrackerCard extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     window.clearInterval(this._timer);
+    window.clearTimeout(this._issuesLater);
+    this._issuesLater = undefined;
   }
 
   protected override shouldUpdate(_changed: PropertyValues): boolean {
@@ -311,7 +324,8 @@ export class MediaRequestTrackerCard extends LitElement {
     if (v.requestedBy) meta.push(`Asked by ${v.requestedBy}`);
     if (v.mediaType === "tv") meta.push(v.isAnime ? "Anime series" : "Series");
     else if (v.mediaType === "movie") meta.push(v.isAnime ? "Anime film" : "Film");
-    if (v.mediaType === "tv" && v.episodesTotal !== null)
+    // Sonarr tells the episodes once it has the series; until then there is nothing to count.
+    if (v.mediaType === "tv" && v.episodesTotal !== null && v.episodesTotal > 0)
       meta.push(`${v.episodesAvailable ?? 0} / ${v.episodesTotal} episodes`);
     const timelineId = `tl-${v.entityId}`;
     return html`<li class="request stage-${v.stage}" data-entity=${v.entityId}>

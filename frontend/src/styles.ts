@@ -199,7 +199,9 @@ export const cardStyles = css`
   }
   .step.current::before {
     background: var(--mrt-accent);
-    box-shadow: 0 0 0 1px var(--mrt-accent);
+    height: 8px;
+    margin-top: -2px;
+    border-radius: 4px;
   }
   .step.current {
     color: var(--mrt-text);

@@ -15,9 +15,14 @@ async function mount(
   document.body.appendChild(card);
   await card.updateComplete;
   // The repairs answer arrives after the first render.
-  await new Promise((resolve) => setTimeout(resolve, 0));
-  await card.updateComplete;
+  await settle(card);
   return card;
+}
+
+/** Let the repairs answer (promises, no timers) and the render after it land. */
+async function settle(card: MediaRequestTrackerCard): Promise<void> {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  await card.updateComplete;
 }
 
 function root(card: MediaRequestTrackerCard): ShadowRoot {
@@ -107,6 +112,13 @@ describe("a request's row", () => {
       ]),
     );
     expect(text(rows(card)[0].querySelector(".meta"))).toBe("Asked by Alice · Series · 3 / 10 episodes");
+  });
+
+  it("shows no episode count before the episodes are known", async () => {
+    const card = await mount(
+      hassWith([request({ mediaType: "tv", extra: { episodes_available: 0, episodes_total: 0 } })]),
+    );
+    expect(text(rows(card)[0].querySelector(".meta"))).toBe("Asked by Alice · Series");
   });
 
   it("shows the anime path with Shoko's matching step, and a film's without it", async () => {
@@ -263,6 +275,26 @@ describe("a request's row", () => {
     expect(text(badge)).toBe("Needs attention");
     expect(badge?.getAttribute("href")).toBe("/config/repairs");
     expect(byId("6").querySelector(".badge.attention")).toBeNull();
+  });
+
+  it("shows needs attention when a repair appears after a request changed", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "setInterval", "Date"] });
+    try {
+      let issues: Array<{ domain: string; issue_id: string }> = [];
+      const hass = hassWith([request({ id: "5", stage: "downloading", extra: { progress: 5 } })]);
+      hass.callWS = (async () => ({ issues })) as HomeAssistant["callWS"];
+      const card = await mount(hass);
+      expect(rows(card)[0].querySelector(".badge.attention")).toBeNull();
+
+      // qBittorrent lost the torrent: a timeline note changes the entity, and a repair is raised.
+      issues = [{ domain: "media_request_tracker", issue_id: `download_problem_${ENTRY}_5` }];
+      card.hass = withStates(hass, [request({ id: "5", stage: "downloading", extra: { progress: 6 } })]);
+      await vi.advanceTimersByTimeAsync(5_000);
+      await settle(card);
+      expect(text(rows(card)[0].querySelector(".badge.attention"))).toBe("Needs attention");
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 

@@ -187,6 +187,12 @@ async def test_card_loads_by_itself_and_follows_real_requests_live(
             )
             await expect(series.locator(".plain")).to_have_text("Looking for a release")
 
+            # A tap opens Home Assistant's more-info dialog of the request.
+            await series.locator(".title").click()
+            dialog = page.locator("ha-more-info-dialog")
+            await expect(dialog.get_by_text("Severance (2022)").first).to_be_visible()
+            await page.keyboard.press("Escape")
+
             await asyncio.wait_for(film, timeout=120)
             await expect(row.locator(".plain")).to_have_text(
                 "Ready to watch", timeout=30_000
