@@ -57,9 +57,11 @@ export const cardStyles = css`
     cursor: pointer;
     min-height: 32px;
   }
+  /* Text keeps the theme's text colour on a tint of the accent: readable in every theme
+     (HA's light blue behind white text is 2.6:1). */
   .filters button[aria-pressed="true"] {
-    background: var(--mrt-accent);
-    color: var(--text-primary-color, #fff);
+    background: color-mix(in srgb, var(--mrt-accent) 22%, transparent);
+    font-weight: 500;
   }
   input[type="search"] {
     flex: 1 1 140px;
@@ -150,10 +152,14 @@ export const cardStyles = css`
     text-decoration: none;
   }
   .badge.attention {
-    color: var(--mrt-error);
+    border-color: var(--mrt-error);
+    background: color-mix(in srgb, var(--mrt-error) 16%, transparent);
+    color: var(--mrt-text);
   }
   .badge.stalled {
-    color: var(--mrt-warning);
+    border-color: var(--mrt-warning);
+    background: color-mix(in srgb, var(--mrt-warning) 20%, transparent);
+    color: var(--mrt-text);
   }
   .status {
     display: flex;
@@ -164,11 +170,14 @@ export const cardStyles = css`
   .plain {
     font-weight: 500;
   }
-  .stage-available .plain {
+  /* The colour marks the sign, not the words (green and red text are too faint on white). */
+  .stage-available .plain::before {
+    content: "✓ ";
     color: var(--mrt-success);
   }
-  .stage-failed .plain,
-  .stage-declined .plain {
+  .stage-failed .plain::before,
+  .stage-declined .plain::before {
+    content: "✕ ";
     color: var(--mrt-error);
   }
   .stepper {
@@ -238,7 +247,9 @@ export const cardStyles = css`
     border: none;
     background: none;
     padding: 4px 0;
-    color: var(--mrt-accent);
+    color: var(--mrt-text);
+    text-decoration: underline dotted;
+    text-underline-offset: 3px;
     font: inherit;
     font-size: 0.85rem;
     cursor: pointer;
@@ -282,7 +293,7 @@ export const cardStyles = css`
     margin-top: 12px;
     border: 1px solid var(--mrt-accent);
     background: none;
-    color: var(--mrt-accent);
+    color: var(--mrt-text);
     border-radius: 18px;
     padding: 6px 14px;
     font: inherit;

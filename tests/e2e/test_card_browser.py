@@ -93,6 +93,33 @@ async def _wait_for_progress_above(row: Any, floor: int, timeout: float) -> int:
     return value
 
 
+# The lowest contrast between the card's texts and its background (WCAG's formula).
+LOWEST_CONTRAST = """
+card => {
+  const root = card.shadowRoot;
+  const rgb = (colour) => colour.match(/[\\d.]+/g).slice(0, 3).map(Number);
+  const luminance = (colour) => {
+    const [r, g, b] = rgb(colour).map((v) => {
+      v /= 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const background = luminance(getComputedStyle(root.querySelector("ha-card")).backgroundColor);
+  const texts = root.querySelectorAll(
+    ".title, .year, .meta, .plain, .since, .progress-text, .timeline-toggle, .filters button, .badge, h2, .count"
+  );
+  let lowest = 21;
+  for (const el of texts) {
+    const text = luminance(getComputedStyle(el).color);
+    const [light, dark] = text > background ? [text, background] : [background, text];
+    lowest = Math.min(lowest, (light + 0.05) / (dark + 0.05));
+  }
+  return lowest;
+}
+"""
+
+
 async def _screenshots(page: Any, card: Any, out: Path) -> list[Path]:
     """Light and dark, desktop and phone width, while the download runs."""
     taken = []
@@ -102,6 +129,8 @@ async def _screenshots(page: Any, card: Any, out: Path) -> list[Path]:
             await page.set_viewport_size(viewport)
             await card.get_by_role("progressbar").first.wait_for()
             await page.wait_for_timeout(600)  # the theme's transition
+            contrast = await card.evaluate(LOWEST_CONTRAST)
+            assert contrast >= 4.5, (scheme, name, contrast)
             path = out / f"card-{name}-{scheme}.png"
             await page.screenshot(path=str(path))
             taken.append(path)
