@@ -99,10 +99,16 @@ async def async_register_card(hass: HomeAssistant) -> None:
             version = await hass.async_add_executor_job(_card_version, CARD_PATH)
             registration.url = f"{CARD_URL}?v={version}"
         if not registration.static_path and hass.http is not None:
-            await hass.http.async_register_static_paths(
-                [StaticPathConfig(CARD_URL, str(CARD_PATH), cache_headers=True)]
-            )
-            registration.static_path = True
+            try:
+                await hass.http.async_register_static_paths(
+                    [StaticPathConfig(CARD_URL, str(CARD_PATH), cache_headers=True)]
+                )
+            except RuntimeError as err:
+                # Home Assistant keeps its router open after start; only a frozen
+                # one (aiohttp's test client) refuses. The tracker works without the card.
+                _LOGGER.debug("The dashboard card cannot be served: %s", err)
+            else:
+                registration.static_path = True
         registration.registered = True
         if LOVELACE_DATA_KEY not in hass.data:
             # No dashboards in this Home Assistant: nothing loads cards.

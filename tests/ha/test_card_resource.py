@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import (
     ClientSessionGenerator,
@@ -194,3 +197,20 @@ async def test_without_dashboards_the_entry_still_sets_up_and_serves_the_card(
     client = await hass_client()
     response = await client.get(CARD_URL)
     assert response.status == 200
+
+
+async def test_a_router_that_refuses_new_routes_does_not_stop_the_tracker(
+    hass: HomeAssistant,
+    hass_client: ClientSessionGenerator,
+    config_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert await async_setup_component(hass, "webhook", {})
+    # The test client starts the app, and aiohttp freezes its router.
+    await hass_client()
+
+    caplog.set_level(logging.DEBUG, "custom_components.media_request_tracker")
+    await set_up(hass, config_entry)
+
+    assert config_entry.state is ConfigEntryState.LOADED
+    assert "The dashboard card cannot be served" in caplog.text
