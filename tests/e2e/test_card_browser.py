@@ -23,7 +23,9 @@ from tests.payloads import jellyseerr, payload
 from tests.services.qbittorrent import QBittorrentProcess, free_port
 
 from .dashboard import (
+    CARD_TYPE,
     CHROMIUM_ARGS,
+    DASHBOARD,
     card_resources,
     keep_on_loopback,
     save_dashboard,
@@ -154,7 +156,13 @@ async def test_card_loads_by_itself_and_follows_real_requests_live(
         await player.set_up_integration()
         [resource] = await card_resources(hass)
         assert resource["type"] == "module"
-        await save_dashboard(hass)
+        # The card of this entry: the frontend's device registry maps each sensor to it.
+        [entry] = await hass.entries()
+        view = {
+            **DASHBOARD["views"][0],
+            "cards": [{"type": CARD_TYPE, "filter": "all", "entry": entry["entry_id"]}],
+        }
+        await save_dashboard(hass, {**DASHBOARD, "views": [view]})
 
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
