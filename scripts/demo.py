@@ -28,10 +28,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from tests.e2e.dashboard import save_dashboard, skip_onboarding_extras  # noqa: E402
+from tests.e2e.extra_requests import removed_download, waiting_for_approval  # noqa: E402
 from tests.e2e.hass_process import HassProcess  # noqa: E402
 from tests.e2e.player import StackPlayer, say  # noqa: E402
-from tests.payloads import jellyseerr, payload  # noqa: E402
-from tests.services.torrent import make_torrent  # noqa: E402
 
 DEMO_USER, DEMO_PASSWORD = "demo", "demo-password"
 STEP = 4.0  # seconds between steps, so a person can watch
@@ -71,36 +70,6 @@ logger:
   logs:
     custom_components.media_request_tracker: info
 """
-
-
-async def waiting_for_approval(player: StackPlayer) -> None:
-    """Request a series nobody approves: it stays waiting for approval."""
-    say("a series waiting for approval: The Last of Us")
-    request = jellyseerr("jellyseerr_tv_pending", request_id="47")
-    request.update(subject="The Last of Us (2023)", image="")
-    request["media"].update(tmdbId="100088", tvdbId="392256")
-    await player.webhook("jellyseerr", request)
-
-
-async def removed_download(player: StackPlayer) -> None:
-    """Request a film and remove its torrent from qBittorrent: it stays with a repair issue."""
-    say("a film whose download is removed from qBittorrent: Oppenheimer")
-    request = payload("jellyseerr_movie_auto_approved")
-    request.update(subject="Oppenheimer (2023)", image="")
-    request["media"]["tmdbId"] = "872585"
-    request["request"]["request_id"] = "46"
-    await player.webhook("jellyseerr", request)
-    torrent_name, size = "Oppenheimer.2023.1080p.WEB-DL.mkv", 4 * 1024 * 1024
-    torrent = make_torrent(player.work / "content", torrent_name, size)
-    grab = payload("radarr_grab")
-    grab["movie"].update(title="Oppenheimer", year=2023, tmdbId=872585)
-    grab["release"].update(releaseTitle=torrent_name.removesuffix(".mkv"), size=size)
-    grab["downloadId"] = torrent.info_hash.upper()
-    await player.webhook("radarr", grab)
-    # No seeder: it waits for peers until it is removed, after qBittorrent was polled.
-    await player.downloader.add(torrent, save_path=player.downloader.downloads)
-    await asyncio.sleep(25)
-    await player.downloader.delete(torrent.info_hash)
 
 
 async def main(port: int, once: bool) -> None:

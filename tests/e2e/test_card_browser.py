@@ -31,6 +31,7 @@ from .dashboard import (
     save_dashboard,
     skip_onboarding_extras,
 )
+from .extra_requests import OPPENHEIMER, removed_download
 from .hass_process import HassProcess
 from .player import StackPlayer
 
@@ -147,11 +148,12 @@ async def test_card_loads_by_itself_and_follows_real_requests_live(
     from playwright.async_api import async_playwright, expect  # noqa: PLC0415
 
     hass = frontend_hass
-    # 48 MiB at 768 KiB/s: a minute of download, long enough to see progress move.
-    player = StackPlayer(hass, tmp_path / "stack", step=0.2, film_size=48 * 1024 * 1024)
+    # 56 MiB at 768 KiB/s: 75 s of download, long enough to see progress move.
+    player = StackPlayer(hass, tmp_path / "stack", step=0.2, film_size=56 * 1024 * 1024)
     (tmp_path / "stack").mkdir()
     await player.start_services()
     film: asyncio.Task[None] | None = None
+    removed: asyncio.Task[None] | None = None
     try:
         await player.set_up_integration()
         [resource] = await card_resources(hass)
@@ -181,6 +183,8 @@ async def test_card_loads_by_itself_and_follows_real_requests_live(
             )
 
             film = asyncio.create_task(player.regular_film())
+            # Meanwhile another film's torrent is removed from qBittorrent: a repair names it.
+            removed = asyncio.create_task(removed_download(player, seen_for=15))
             row = card.locator(f'li[data-entity="{FILM}"]')
             await expect(row.locator(".plain")).to_have_text(
                 "Downloading", timeout=60_000
@@ -213,7 +217,15 @@ async def test_card_loads_by_itself_and_follows_real_requests_live(
             series = card.locator(f'li[data-entity="{SERIES}"]')
             await expect(series.locator(".plain")).to_have_text("Waiting for approval")
             await player.webhook("jellyseerr", payload("jellyseerr_anime_tv_pending"))
-            await expect(card.locator("li.request")).to_have_count(3)
+            await expect(card.locator("li.request")).to_have_count(4)
+
+            await removed
+            broken = card.locator(
+                f'li[data-entity="sensor.demo_jellyfin_{OPPENHEIMER}"]'
+            )
+            badge = broken.get_by_role("link", name="Needs attention")
+            await expect(badge).to_be_visible(timeout=30_000)
+            await expect(badge).to_have_attribute("href", "/config/repairs")
 
             out = DOCS if os.environ.get("MRT_SCREENSHOTS") == "docs" else tmp_path
             shots = await _screenshots(page, card, out)
@@ -237,6 +249,7 @@ async def test_card_loads_by_itself_and_follows_real_requests_live(
             assert [e for e in errors if "media-request-tracker" in e] == []
             await browser.close()
     finally:
-        if film is not None and not film.done():
-            film.cancel()
+        for task in (film, removed):
+            if task is not None and not task.done():
+                task.cancel()
         await player.stop_services()
