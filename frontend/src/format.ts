@@ -123,7 +123,7 @@ const SOURCES: Record<string, string> = {
   qbittorrent: "qBittorrent",
   shoko: "Shoko",
   jellyfin: "Jellyfin",
-  user: "You",
+  user: "By hand",
   system: "Media Request Tracker",
 };
 
