@@ -54,13 +54,19 @@ from .const import (
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .core.tracker import RequestTracker, StuckThresholds, TrackerOptions
+from .enrichment import JellyfinEnrichment
 from .frontend import async_register_card, async_unregister_card
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
-from .registration import async_schedule_register_upstream, async_unregister_upstream
+from .issues import RequestIssues
+from .registration import (
+    RegistrationStatus,
+    async_schedule_register_upstream,
+    async_unregister_upstream,
+)
+from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .services import async_setup_services
-from .shoko import ShokoListener
-from .store import RequestStore, StorageError
+from .shoko_listener import ShokoListener
+from .store import RequestStore, StorageError, StorageVersionError
 from .webhook import async_register_webhooks
 
 PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
@@ -88,6 +94,12 @@ async def async_setup_entry(
     store = RequestStore(hass, entry.entry_id)
     try:
         stored = await store.async_load()
+    except StorageVersionError as err:
+        raise ConfigEntryError(
+            translation_domain=DOMAIN,
+            translation_key="storage_newer_version",
+            translation_placeholders={"version": str(err.version)},
+        ) from err
     except StorageError as err:
         # Starting empty would overwrite what is there at the next compaction.
         raise ConfigEntryError(
@@ -130,7 +142,9 @@ async def async_setup_entry(
         entry.data[CONF_JELLYFIN_URL],
         entry.data[CONF_JELLYFIN_API_KEY],
     )
-    hub = RequestHub(hass, entry, tracker, store, jellyfin)
+    hub = RequestHub(hass, entry, tracker, store)
+    issues = RequestIssues(hass, entry, hub)
+    entry.async_on_unload(hub.async_add_listener(issues.async_on_outcome))
     verifier = JellyfinVerifier(
         hass,
         entry,
@@ -138,18 +152,24 @@ async def async_setup_entry(
         hub,
         timedelta(seconds=options.get(CONF_VERIFY_INTERVAL, DEFAULT_VERIFY_INTERVAL)),
     )
+    registrations = RegistrationStatus()
     entry.runtime_data = MediaRequestTrackerData(
         hub=hub,
+        issues=issues,
+        enrichment=JellyfinEnrichment(
+            jellyfin, entry.unique_id, hub.needs_series_lookup
+        ),
         verifier=verifier,
         qbittorrent=_qbittorrent_coordinator(hass, entry, hub),
         shoko=_shoko_listener(hass, entry, hub),
+        registrations=registrations,
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
     await async_register_card(hass)  # once per Home Assistant; the dashboard card
     # In Radarr, Sonarr and Jellyseerr; in the background, after start-up.
-    async_schedule_register_upstream(hass, entry)
+    async_schedule_register_upstream(hass, entry, registrations)
     # Coordinators poll only while they have listeners; these keep them going
     # even if the user disables the connection sensors.
     entry.async_on_unload(verifier.async_add_listener(lambda: None))
@@ -196,7 +216,10 @@ async def async_setup_entry(
     # first tell what happened while Home Assistant was down.
     entry.async_on_unload(
         async_track_time_interval(
-            hass, hub.async_check_stuck, STUCK_CHECK_INTERVAL, cancel_on_shutdown=True
+            hass,
+            issues.async_check_stuck,
+            STUCK_CHECK_INTERVAL,
+            cancel_on_shutdown=True,
         )
     )
     if not OPTIONS_FLOW_RELOADS:

@@ -19,8 +19,8 @@ from homeassistant.helpers.update_coordinator import (
 
 from .const import signal_connection_changed
 from .entity import MediaRequestTrackerEntity
-from .models import MediaRequestTrackerConfigEntry
-from .shoko import ShokoListener
+from .runtime_data import MediaRequestTrackerConfigEntry
+from .shoko_listener import ShokoListener
 
 PARALLEL_UPDATES = 0
 

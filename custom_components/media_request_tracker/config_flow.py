@@ -54,6 +54,7 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .clients.arr import ArrAuthError, ArrClient, ArrError
+from .clients.http import RedirectRefusedError, safe_url
 from .clients.jellyfin import (
     JellyfinAuthError,
     JellyfinClient,
@@ -111,7 +112,7 @@ from .const import (
     SECRET_KEYS,
 )
 from .registration import async_unregister_replaced
-from .webhook import WebhookSource, webhook_urls
+from .webhook import WEBHOOK_SOURCES, webhook_urls
 
 if TYPE_CHECKING:
     _ReloadingOptionsFlow = OptionsFlow
@@ -451,7 +452,7 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             await async_unregister_replaced(self.hass, entry, self._data)
             return self.async_update_reload_and_abort(entry, data=kept | self._data)
         webhook_ids = {
-            source.value: webhook.async_generate_id() for source in WebhookSource
+            source.value: webhook.async_generate_id() for source in WEBHOOK_SOURCES
         }
         self._data[CONF_WEBHOOK_IDS] = webhook_ids
         return self.async_create_entry(
@@ -537,7 +538,7 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="reauth_jellyfin",
             data_schema=REAUTH_JELLYFIN_SCHEMA,
-            description_placeholders={"url": entry.data[CONF_JELLYFIN_URL]},
+            description_placeholders={"url": safe_url(entry.data[CONF_JELLYFIN_URL])},
             errors=errors,
         )
 
@@ -560,7 +561,9 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                 REAUTH_QBITTORRENT_SCHEMA,
                 {CONF_QBITTORRENT_USERNAME: entry.data.get(CONF_QBITTORRENT_USERNAME)},
             ),
-            description_placeholders={"url": entry.data[CONF_QBITTORRENT_URL]},
+            description_placeholders={
+                "url": safe_url(entry.data[CONF_QBITTORRENT_URL])
+            },
             errors=errors,
         )
 
@@ -586,7 +589,7 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
                 REAUTH_SHOKO_SCHEMA,
                 {CONF_SHOKO_USERNAME: (user_input or {}).get(CONF_SHOKO_USERNAME)},
             ),
-            description_placeholders={"url": entry.data[CONF_SHOKO_URL]},
+            description_placeholders={"url": safe_url(entry.data[CONF_SHOKO_URL])},
             errors=errors,
         )
 
@@ -628,7 +631,7 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id=f"reauth_{service}",
             data_schema=REAUTH_SCHEMAS[service],
-            description_placeholders={"url": entry.data[url_key]},
+            description_placeholders={"url": safe_url(entry.data[url_key])},
             errors=errors,
         )
 
@@ -653,6 +656,9 @@ def _error_key(err: Exception, service: str) -> str:
     """Name the form error for a failed live check."""
     if isinstance(err, _AUTH_ERRORS):
         return "invalid_auth"
+    if isinstance(err, RedirectRefusedError):
+        # The form can only say "cannot connect"; the log says why.
+        LOGGER.warning("Cannot use %s: %s", service, err)
     if isinstance(err, _CONNECTION_ERRORS):
         return "cannot_connect"
     LOGGER.error("Unexpected error while checking %s", service, exc_info=err)
@@ -705,9 +711,10 @@ async def _check_shoko(
     if not client.api_key and not data.get(CONF_SHOKO_USERNAME):
         return None, "shoko_credentials_required"
     try:
+        major_version = await client.async_get_major_version()
         await client.async_check_started()
         if client.api_key:
-            await client.async_check_key()
+            await client.async_check_key(major_version)
         else:
             await client.async_create_key(
                 data[CONF_SHOKO_USERNAME], data.get(CONF_SHOKO_PASSWORD, "")
@@ -744,7 +751,7 @@ async def _arr_identify(
         return
     app = ArrClient(session, url, api_key, app=service.title())
     if (await app.async_get_app_name()).lower() != service:
-        raise ArrError(f"{url} did not answer as {service}")
+        raise ArrError(f"{safe_url(url)} did not answer as {service}")
 
 
 class MediaRequestTrackerOptionsFlow(_ReloadingOptionsFlow):

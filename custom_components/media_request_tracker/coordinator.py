@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import CALLBACK_TYPE, HassJob, HomeAssistant, callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
@@ -25,22 +28,21 @@ from .core.events import (
     TrackerEvent,
 )
 from .core.library import ITEM_FIELDS, ITEM_TYPES, LibraryIndex
-from .core.model import Stage
+from .core.model import Source, Stage
 from .core.torrents import TorrentTable
 from .core.tracker import WAITING_STAGES, Outcome
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
 
 
 class _TrackingCoordinator(DataUpdateCoordinator[None]):
     """A poller that feeds what it learns into the entry's request hub."""
 
-    config_entry: MediaRequestTrackerConfigEntry
+    config_entry: ConfigEntry
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         hub: RequestHub,
         name: str,
         interval: timedelta | None,
@@ -67,7 +69,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: QBittorrentClient,
         hub: RequestHub,
         interval: timedelta,
@@ -90,7 +92,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
             for transition in outcome.transitions
         ):
             return
-        if not self._hub.tracker.downloads_to_follow():
+        if not self._hub.follows_downloads():
             return
         self.update_interval = self._interval
         self.config_entry.async_create_background_task(
@@ -100,7 +102,7 @@ class QBittorrentCoordinator(_TrackingCoordinator):
         )
 
     async def _async_update_data(self) -> None:
-        if not self._hub.tracker.downloads_to_follow():
+        if not self._hub.follows_downloads():
             self.update_interval = None
             return
         try:
@@ -118,10 +120,8 @@ class QBittorrentCoordinator(_TrackingCoordinator):
                 translation_placeholders={"error": str(err)},
             ) from err
         self.torrents.apply(maindata, dt_util.utcnow())
-        await self._hub.async_commit(
-            self._hub.tracker.update_downloads(self.torrents, dt_util.utcnow())
-        )
-        if not self._hub.tracker.downloads_to_follow():
+        await self._hub.async_follow_downloads(self.torrents)
+        if not self._hub.follows_downloads():
             self.update_interval = None
 
 
@@ -133,6 +133,13 @@ FULL_SYNC_EVERY = timedelta(hours=24)
 PAGE_SIZE = 1000
 # After an event-driven check, news waits this long, so a burst shares one more check.
 CHECK_COOLDOWN = 0.5
+# After an import or a Shoko match the item often appears seconds later with no
+# Jellyfin webhook (Shokofin's items fire none), so the library is looked at
+# again this many seconds after the news, one incremental call each time. The
+# gaps grow to 9 s and stay there, so an item that appears meanwhile is
+# available within 10 s, the look's own call included; the periodic check
+# takes over at its interval.
+FOLLOW_UP_AFTER: tuple[float, ...] = (2, 5, 10, 19, 28, 37, 46, 55)
 
 
 class JellyfinVerifier(_TrackingCoordinator):
@@ -141,13 +148,15 @@ class JellyfinVerifier(_TrackingCoordinator):
     The library is paged through once; after that, a cycle is one call for the
     items saved since the last one, whatever the library size and however many
     requests wait. Imports, Jellyfin webhooks and Shoko matches trigger a
-    cycle at once (debounced); the interval is the safety net.
+    cycle at once (debounced); imports and matches are followed up
+    (``FOLLOW_UP_AFTER``) until their request is found; the interval is the
+    safety net.
     """
 
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: JellyfinClient,
         hub: RequestHub,
         interval: timedelta,
@@ -159,8 +168,26 @@ class JellyfinVerifier(_TrackingCoordinator):
         self._synced_at: datetime | None = None
         self._full_sync_at: datetime | None = None
         self._lock = asyncio.Lock()
+        # An event-driven check runs, then cools down; news meanwhile earns one more.
         self._check_again = False
-        self._checks: asyncio.Task[None] | None = None
+        self._checking = False
+        self._stopped = False
+        self._cooling: CALLBACK_TYPE | None = None
+        self._cooled_job = HassJob(
+            self._async_cooled,
+            "media_request_tracker_jellyfin_cooled",
+            cancel_on_shutdown=True,
+        )
+        # Requests whose import or match is being followed up, and how far.
+        self._followed: set[str] = set()
+        self._follow_up_from = 0.0
+        self._follow_up_step = 0
+        self._cancel_follow_up: CALLBACK_TYPE | None = None
+        self._follow_up_job = HassJob(
+            self._async_follow_up,
+            "media_request_tracker_jellyfin_follow_up",
+            cancel_on_shutdown=True,
+        )
 
     @callback
     def async_check_soon(
@@ -180,6 +207,11 @@ class JellyfinVerifier(_TrackingCoordinator):
                     bool(outcome.created)
                     or any(
                         transition.to_stage in WAITING_STAGES
+                        # Reported available before the library showed it.
+                        or (
+                            transition.to_stage is Stage.AVAILABLE
+                            and transition.source is not Source.JELLYFIN
+                        )
                         for transition in outcome.transitions
                     )
                 )
@@ -187,19 +219,93 @@ class JellyfinVerifier(_TrackingCoordinator):
         )
         if not arrived:
             return
-        # One check now; news that arrives during it earns exactly one more.
-        self._check_again = True
-        if self._checks is None or self._checks.done():
-            self._checks = self.config_entry.async_create_background_task(
-                self.hass, self._run_checks(), "media_request_tracker_jellyfin_check"
-            )
+        self._check_now()
+        if outcome is not None and (matched or isinstance(event, ImportEvent)):
+            self._follow_up(outcome.changed)
 
-    async def _run_checks(self) -> None:
-        while self._check_again:
-            self._check_again = False
+    @callback
+    def _check_now(self) -> None:
+        # One check now; news during it or its cool-down earns exactly one more.
+        self._check_again = True
+        if not (self._checking or self._cooling or self._stopped):
+            self._start_check()
+
+    @callback
+    def _start_check(self) -> None:
+        self._check_again = False
+        self._checking = True
+        self.config_entry.async_create_background_task(
+            self.hass, self._async_run_check(), "media_request_tracker_jellyfin_check"
+        )
+
+    async def _async_run_check(self) -> None:
+        try:
             await self.async_refresh()
-            # News during the check or the cool-down shares one more check.
-            await asyncio.sleep(CHECK_COOLDOWN)
+        finally:
+            self._checking = False
+            if not self._stopped:
+                self._cooling = async_call_later(
+                    self.hass, CHECK_COOLDOWN, self._cooled_job
+                )
+
+    @callback
+    def _async_cooled(self, _now: datetime) -> None:
+        self._cooling = None
+        if self._check_again:
+            self._start_check()
+
+    @callback
+    def _follow_up(self, request_ids: Iterable[str]) -> None:
+        """Look again at growing intervals, from the start, for these requests."""
+        self._followed.update(request_ids)
+        if not self._followed:
+            return
+        self._stop_follow_up()
+        self._follow_up_from = self.hass.loop.time()
+        self._follow_up_step = 0
+        self._schedule_follow_up()
+
+    @callback
+    def _schedule_follow_up(self) -> None:
+        step = self._follow_up_step
+        interval = self.update_interval
+        if step >= len(FOLLOW_UP_AFTER) or (
+            interval is not None and FOLLOW_UP_AFTER[step] >= interval.total_seconds()
+        ):
+            self._followed.clear()  # the periodic check takes over
+            return
+        # Counted from the news, so a late-running loop does not push every later look back.
+        delay = self._follow_up_from + FOLLOW_UP_AFTER[step] - self.hass.loop.time()
+        self._cancel_follow_up = async_call_later(
+            self.hass, max(delay, 0), self._follow_up_job
+        )
+
+    @callback
+    def _async_follow_up(self, _now: datetime) -> None:
+        self._cancel_follow_up = None
+        waiting = self._hub.awaiting_library()
+        self._followed &= {request.request_id for request in waiting}
+        if not self._followed:
+            return  # found: nothing more to look for
+        self._check_now()
+        self._follow_up_step += 1
+        self._schedule_follow_up()
+
+    @callback
+    def _stop_follow_up(self) -> None:
+        if self._cancel_follow_up is not None:
+            self._cancel_follow_up()
+            self._cancel_follow_up = None
+
+    async def async_shutdown(self) -> None:
+        """Stop following up and cooling down as well as polling."""
+        self._stopped = True
+        self._stop_follow_up()
+        self._followed.clear()
+        if self._cooling is not None:
+            self._cooling()
+            self._cooling = None
+        await super().async_shutdown()
 
     async def _async_update_data(self) -> None:
         # The interval and the event-driven checks must not interleave.
@@ -207,7 +313,7 @@ class JellyfinVerifier(_TrackingCoordinator):
             await self._check()
 
     async def _check(self) -> None:
-        if not self._hub.tracker.awaiting_library():
+        if not self._hub.awaiting_library():
             return
         started = dt_util.utcnow()
         try:
@@ -234,8 +340,7 @@ class JellyfinVerifier(_TrackingCoordinator):
                 translation_placeholders={"error": str(err)},
             ) from err
         self._synced_at = started
-        outcome = self._hub.tracker.verify_library(self.library, dt_util.utcnow())
-        await self._hub.async_commit(outcome)
+        await self._hub.async_verify_library(self.library)
 
     async def _read_pages(self, saved_since: str | None) -> None:
         start = 0

@@ -2,14 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict
 from typing import Any
 
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.core import HomeAssistant
 
+from .clients.http import safe_url
 from .const import SECRET_KEYS
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
+
+
+def _shown(settings: Mapping[str, Any]) -> dict[str, Any]:
+    """Redact the secrets, and show every URL without its user info or query."""
+    redacted = async_redact_data(dict(settings), SECRET_KEYS)
+    return {
+        key: safe_url(value)
+        if key.endswith("_url") and isinstance(value, str)
+        else value
+        for key, value in redacted.items()
+    }
 
 
 async def async_get_config_entry_diagnostics(
@@ -20,8 +33,8 @@ async def async_get_config_entry_diagnostics(
     return {
         "entry": {
             "title": entry.title,
-            "data": async_redact_data(dict(entry.data), SECRET_KEYS),
-            "options": dict(entry.options),
+            "data": _shown(entry.data),
+            "options": _shown(entry.options),
         },
         "connections": {
             "jellyfin": data.verifier.last_update_success,
@@ -33,5 +46,5 @@ async def async_get_config_entry_diagnostics(
             "webhook_registration": dict(data.registrations),
         },
         "storage": asdict(data.hub.store.stats),
-        "requests": [request.as_dict() for request in data.hub.tracker],
+        "requests": [request.as_dict() for request in data.hub.requests()],
     }

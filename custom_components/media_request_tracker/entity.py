@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from homeassistant.helpers.entity import Entity
 
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 
 class MediaRequestTrackerEntity(Entity):

@@ -11,7 +11,12 @@ from homeassistant.data_entry_flow import FlowResult
 import voluptuous as vol
 
 from .core.model import MediaRequest
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
+
+# What a step returns: HA 2026.11 types it as RepairsFlowResult (a FlowResult
+# with a RepairsFlowContext), 2026.2 and older as FlowResult[FlowContext, str];
+# each is assignable to this, neither to the other.
+type StepResult = FlowResult[Any, str]
 
 
 class StuckRequestFlow(RepairsFlow):
@@ -27,33 +32,33 @@ class StuckRequestFlow(RepairsFlow):
     def _request(self) -> tuple[MediaRequestTrackerConfigEntry, MediaRequest] | None:
         if self._entry is None or self._entry.state is not ConfigEntryState.LOADED:
             return None
-        request = self._entry.runtime_data.hub.tracker.get(self._request_id)
+        request = self._entry.runtime_data.hub.request(self._request_id)
         return (self._entry, request) if request is not None else None
 
-    def _gone(self) -> FlowResult:
+    def _gone(self) -> StepResult:
         if self._entry is None or self._entry.state is not ConfigEntryState.LOADED:
             return self.async_abort(reason="not_loaded")
         return self.async_abort(reason="request_gone")
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> StepResult:
         """Let the user choose."""
         if (found := self._request()) is None:
             return self._gone()
         entry, request = found
-        hub = entry.runtime_data.hub
-        if (stuck := hub.stuck(self._request_id)) is None:
+        issues = entry.runtime_data.issues
+        if (stuck := issues.stuck(self._request_id)) is None:
             return self.async_abort(reason="no_longer_stuck")
         return self.async_show_menu(
             step_id="init",
             menu_options=["recheck", "mark_available"],
-            description_placeholders=hub.stuck_placeholders(request, stuck),
+            description_placeholders=issues.stuck_placeholders(request, stuck),
         )
 
     async def async_step_recheck(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> StepResult:
         """Ask Jellyfin (and qBittorrent) now; done if the request moved on."""
         if (found := self._request()) is None:
             return self._gone()
@@ -62,8 +67,8 @@ class StuckRequestFlow(RepairsFlow):
         await data.verifier.async_refresh()
         if data.qbittorrent is not None:
             await data.qbittorrent.async_refresh()
-        data.hub.async_check_stuck()
-        if data.hub.stuck(self._request_id) is not None:
+        data.issues.async_check_stuck()
+        if data.issues.stuck(self._request_id) is not None:
             return self.async_abort(
                 reason="still_stuck",
                 description_placeholders={
@@ -75,7 +80,7 @@ class StuckRequestFlow(RepairsFlow):
 
     async def async_step_mark_available(
         self, user_input: dict[str, Any] | None = None
-    ) -> FlowResult:
+    ) -> StepResult:
         """Confirm, then mark the request available by hand."""
         if (found := self._request()) is None:
             return self._gone()

@@ -13,11 +13,12 @@ from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from .attributes import request_attributes
 from .const import signal_request_added, signal_requests_updated, signal_summary_updated
-from .core.model import MediaRequest, MediaType, Stage
+from .core.model import MediaRequest, Stage
 from .entity import MediaRequestTrackerEntity
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 PARALLEL_UPDATES = 0
 
@@ -36,7 +37,7 @@ async def async_setup_entry(
     async_add_entities(
         [
             ActiveRequestsSensor(entry, hub),
-            *(RequestSensor(entry, hub, request, shown) for request in hub.tracker),
+            *(RequestSensor(entry, hub, request, shown) for request in hub.requests()),
         ]
     )
 
@@ -97,7 +98,7 @@ class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
     @callback
     def async_show_changes(self) -> None:
         """Write the state of the request as the tracker now has it."""
-        if (request := self._hub.tracker.get(self._request.request_id)) is None:
+        if (request := self._hub.request(self._request.request_id)) is None:
             return
         self._request = request
         self._refresh()
@@ -124,37 +125,6 @@ class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
             for key, value in request_attributes(self._request).items()
             if value is not None
         }
-
-
-def request_attributes(request: MediaRequest) -> dict[str, Any]:
-    """Build the attributes the public interface promises, in its order."""
-    download = request.download
-    return {
-        "request_id": request.request_id,
-        "title": request.title,
-        "year": request.year,
-        "media_type": request.media_type.value,
-        "tmdb_id": request.ids.tmdb_id,
-        "tvdb_id": request.ids.tvdb_id,
-        "imdb_id": request.ids.imdb_id,
-        "anidb_id": request.ids.anidb_id,
-        "is_anime": request.is_anime,
-        "requested_by": request.requested_by,
-        "requested_at": request.requested_at.isoformat(),
-        "progress": download.progress,
-        "download_speed": download.download_speed,
-        "eta": download.eta,
-        "size": download.size,
-        "download_hash": request.download_hash,
-        "jellyfin_id": request.jellyfin_id,
-        "episodes_total": request.episodes_total,
-        "episodes_available": request.episodes_available,
-        "seasons": list(request.seasons)
-        if request.media_type is MediaType.TV
-        else None,
-        "stalled": download.stalled,
-        "timeline": [entry.as_dict() for entry in request.timeline],
-    }
 
 
 class ActiveRequestsSensor(MediaRequestTrackerEntity, SensorEntity):
@@ -186,7 +156,7 @@ class ActiveRequestsSensor(MediaRequestTrackerEntity, SensorEntity):
         self.async_write_ha_state()
 
     def _refresh(self) -> None:
-        counts = self._hub.tracker.stage_counts()
+        counts = self._hub.stage_counts()
         self._attr_native_value = sum(
             n for stage, n in counts.items() if not stage.is_terminal
         )

@@ -15,10 +15,10 @@ from homeassistant.helpers import config_validation as cv, entity_registry as er
 from homeassistant.util.json import JsonValueType
 import voluptuous as vol
 
+from .attributes import request_attributes
 from .const import DOMAIN
 from .core.model import Stage
-from .models import MediaRequestTrackerConfigEntry
-from .sensor import request_attributes
+from .runtime_data import MediaRequestTrackerConfigEntry
 
 SERVICE_MARK_AVAILABLE = "mark_available"
 SERVICE_RECHECK = "recheck"
@@ -75,7 +75,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         requests: list[JsonValueType] = []
         for entry in _loaded_entries(hass):
             hub = entry.runtime_data.hub
-            for request in hub.tracker:
+            for request in hub.requests():
                 if wanted and request.stage.value not in wanted:
                     continue
                 requests.append(
@@ -131,7 +131,7 @@ def _targets(
             raise _refused("not_loaded", entity_id)
         request_id = registered.unique_id.removeprefix(f"{entry.entry_id}_")
         typed: MediaRequestTrackerConfigEntry = entry
-        if typed.runtime_data.hub.tracker.get(request_id) is None:
+        if typed.runtime_data.hub.request(request_id) is None:
             raise _refused("not_a_request", entity_id)
         resolved.append((typed, request_id))
     return resolved

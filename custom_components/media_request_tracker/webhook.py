@@ -2,24 +2,32 @@
 
 Status codes are part of the public interface: 200 for anything accepted or
 deliberately ignored, 400 for a body that is not JSON, 422 for JSON that is
-not a payload of the source, 413 for a body over 1 MiB, 405 for anything but
-POST. A rejected payload logs one line, never a traceback, and changes nothing.
+not a payload of the source, 413 for a body over 1 MiB, 415 for a compressed
+body, 405 for anything but POST. A rejected payload logs one line, never a
+traceback, and changes nothing.
+
+The webhooks are registered with ``local_only=False``: which senders are
+local is decided by ``local_senders``, which does not log the webhook id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from enum import StrEnum
 from functools import partial
 from http import HTTPStatus
+import json
+from typing import Any
 
 from aiohttp import web
-from aiohttp.hdrs import METH_POST
+from aiohttp.hdrs import CONTENT_ENCODING, METH_POST
+from aiohttp.http_exceptions import HttpProcessingError
+from aiohttp.web_protocol import RequestPayloadError
 from homeassistant.components import webhook
 from homeassistant.const import CONTENT_TYPE_JSON
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.json import json_bytes
 from homeassistant.helpers.network import NoURLAvailableError
+from homeassistant.util.aiohttp import MockRequest
 from homeassistant.util.json import json_loads
 
 from .const import (
@@ -30,6 +38,8 @@ from .const import (
     LOGGER,
     MAX_WEBHOOK_BODY,
 )
+from .core.events import TrackerEvent
+from .core.model import Source
 from .core.parsers import (
     Parser,
     PayloadError,
@@ -39,25 +49,18 @@ from .core.parsers import (
     parse_sonarr,
 )
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
+from .local_senders import LocalOnlyGuard, async_local_only_guard, sender_network
+from .runtime_data import MediaRequestTrackerConfigEntry
 from .store import StorageError
 
-
-class WebhookSource(StrEnum):
-    """The four senders, each with its own webhook."""
-
-    JELLYSEERR = "jellyseerr"
-    RADARR = "radarr"
-    SONARR = "sonarr"
-    JELLYFIN = "jellyfin"
-
-
-PARSERS: dict[WebhookSource, Parser] = {
-    WebhookSource.JELLYSEERR: parse_jellyseerr,
-    WebhookSource.RADARR: parse_radarr,
-    WebhookSource.SONARR: parse_sonarr,
-    WebhookSource.JELLYFIN: parse_jellyfin,
+PARSERS: dict[Source, Parser] = {
+    Source.JELLYSEERR: parse_jellyseerr,
+    Source.RADARR: parse_radarr,
+    Source.SONARR: parse_sonarr,
+    Source.JELLYFIN: parse_jellyfin,
 }
+# The four senders, each with its own webhook.
+WEBHOOK_SOURCES: tuple[Source, ...] = tuple(PARSERS)
 
 # HA answers a method it was not told about with a log line naming the webhook
 # id, which is a secret; so every method HA supports reaches us and we answer 405.
@@ -93,22 +96,35 @@ def async_register_webhooks(
     local_only = not entry.options.get(
         CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS
     )
+    guard = async_local_only_guard(hass, entry, local_only=local_only)
     hub = entry.runtime_data.hub
+    enrichment = entry.runtime_data.enrichment
     for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
-        sender = WebhookSource(source)
+        sender = Source(source)
         webhook.async_register(
             hass,
             DOMAIN,
             f"{entry.title} {sender.title()}",
             webhook_id,
-            _make_handler(hub, sender),
-            local_only=local_only,
+            _make_handler(
+                hub,
+                sender,
+                guard,
+                enrichment.async_enrich if sender is Source.JELLYFIN else None,
+            ),
+            # Checked by the handler, which does not log the webhook id.
+            local_only=False,
             allowed_methods=_ALL_METHODS,
         )
         entry.async_on_unload(partial(webhook.async_unregister, hass, webhook_id))
 
 
-def _make_handler(hub: RequestHub, source: WebhookSource) -> WebhookHandler:
+def _make_handler(
+    hub: RequestHub,
+    source: Source,
+    guard: LocalOnlyGuard | None,
+    enrich: Callable[[TrackerEvent], Awaitable[TrackerEvent]] | None,
+) -> WebhookHandler:
     parser = PARSERS[source]
 
     async def handle(
@@ -120,13 +136,46 @@ def _make_handler(hub: RequestHub, source: WebhookSource) -> WebhookHandler:
                 "only POST is accepted",
                 {"Allow": METH_POST},
             )
-        body = await _read_body(request)
-        if body is None:
-            return _reply(
-                HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body is larger than 1 MiB"
+        if guard is not None and (network := sender_network(hass, request)):
+            guard.refuse(source, network)
+            # What Home Assistant answers a sender it does not count as local.
+            return await _answer_unread(request, web.Response(status=HTTPStatus.OK))
+        encoding = request.headers.get(CONTENT_ENCODING, "identity").strip().lower()
+        if encoding not in ("", "identity"):
+            # aiohttp inflates a compressed body as it arrives, with no bound
+            # before aiohttp 3.13.3: it is refused before any of it is read.
+            LOGGER.warning(
+                "Rejected a %s webhook: its body is compressed, which no sender does",
+                source.value,
             )
+            return await _answer_unread(
+                request,
+                _reply(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "compressed bodies are not accepted",
+                    {"Accept-Encoding": "identity"},
+                ),
+            )
+        if (
+            request.content_length is not None
+            and request.content_length > MAX_WEBHOOK_BODY
+        ):
+            return await _answer_unread(request, _too_large())
         try:
-            payload = json_loads(body)
+            body = await _read_body(request)
+        except (RequestPayloadError, HttpProcessingError, ConnectionError) as err:
+            LOGGER.warning(
+                "Rejected a %s webhook: its body cannot be read (%s)",
+                source.value,
+                type(err).__name__,
+            )
+            return await _answer_unread(
+                request, _reply(HTTPStatus.BAD_REQUEST, "body cannot be read")
+            )
+        if body is None:
+            return _too_large()
+        try:
+            payload = _parse_json(body)
         except ValueError:
             LOGGER.warning("Rejected a %s webhook: the body is not JSON", source.value)
             return _reply(HTTPStatus.BAD_REQUEST, "body is not JSON")
@@ -138,6 +187,8 @@ def _make_handler(hub: RequestHub, source: WebhookSource) -> WebhookHandler:
                 HTTPStatus.UNPROCESSABLE_ENTITY, f"not a {source.value} payload: {err}"
             )
         try:
+            if enrich is not None:
+                event = await enrich(event)
             outcome = await hub.async_handle(event, strict=True)
         except StorageError:
             # The hub has logged it; the sender may send again.
@@ -157,10 +208,55 @@ def _make_handler(hub: RequestHub, source: WebhookSource) -> WebhookHandler:
     return handle
 
 
+def _too_large() -> web.Response:
+    return _reply(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "body is larger than 1 MiB")
+
+
+async def _answer_unread(
+    request: web.Request | MockRequest, response: web.Response
+) -> web.Response:
+    """Send an answer given before the body was read, then close the connection.
+
+    Left open, aiohttp would read the rest of the body to reuse the
+    connection: inflating a compressed one (400 MB from 400 kB) and logging a
+    traceback for one that is not valid.
+    """
+    if not isinstance(request, web.BaseRequest):
+        return response
+    response.force_close()
+    try:
+        await response.prepare(request)
+        await response.write_eof()
+    except ConnectionError:
+        pass  # the sender is gone; there is no one to answer
+    request.protocol.force_close()
+    return response
+
+
+def _parse_json(body: bytes) -> Any:
+    r"""Read JSON, also with lone surrogates (``"\ud800"``), which orjson refuses.
+
+    JSON allows them as escapes, and JavaScript's ``JSON.stringify`` writes
+    them for a string cut inside an emoji; the parsers replace them.
+    """
+    try:
+        return json_loads(body)
+    except ValueError as err:
+        if "surrogate" not in str(err):
+            raise
+    try:
+        return json.loads(body.decode(), parse_constant=_refuse_constant)
+    except RecursionError as err:
+        raise ValueError("nested too deeply") from err
+
+
+def _refuse_constant(name: str) -> Any:
+    """Refuse NaN and Infinity, as orjson does."""
+    raise ValueError(f"{name} is not JSON")
+
+
 async def _read_body(request: web.Request) -> bytes | None:
-    """Read at most 1 MiB; None when the sender offers more."""
-    if request.content_length is not None and request.content_length > MAX_WEBHOOK_BODY:
-        return None
+    """Read at most 1 MiB; None when the sender sends more."""
     chunks: list[bytes] = []
     size = 0
     async for chunk in request.content.iter_chunked(64 * 1024):

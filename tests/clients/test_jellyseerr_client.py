@@ -13,7 +13,7 @@ from custom_components.media_request_tracker.clients.jellyseerr import (
     JellyseerrTestFailedError,
     WebhookAgentSettings,
 )
-from custom_components.media_request_tracker.registration import (
+from custom_components.media_request_tracker.registration.jellyseerr_template import (
     JELLYSEERR_TEMPLATE,
     JELLYSEERR_TEMPLATE_TEXT,
 )

@@ -356,6 +356,12 @@ def test_jellyfin_episode_item_added_names_series_and_episode() -> None:
     assert event.episodes == frozenset({EpisodeKey(1, 1)})
 
 
+def test_jellyfin_send_all_properties_shape_is_read_the_same() -> None:
+    """Numbers stay numbers and GUIDs lose their dashes (the plugin's JsonDefaults)."""
+    event = parse_jellyfin(payload("jellyfin_item_added_episode_all_properties"))
+    assert event == parse_jellyfin(payload("jellyfin_item_added_episode"))
+
+
 def test_jellyfin_multi_episode_file_covers_the_range() -> None:
     data = payload("jellyfin_item_added_episode")
     data["EpisodeNumberEnd"] = "3"

@@ -23,6 +23,7 @@ from custom_components.media_request_tracker.core.tracker import (
     StuckReason,
     TrackerOptions,
 )
+from tests.fakes.qbittorrent import QBITTORRENT_VERSIONS, RELEASES
 from tests.payloads import payload
 
 T0 = datetime(2024, 6, 1, 20, 0, tzinfo=UTC)
@@ -128,6 +129,29 @@ def test_states_of_4x_and_5x_are_classified(
     table = TorrentTable()
     table.apply(full((HASH, torrent(**fields))), T0)
     assert table.get(HASH).condition is condition
+
+
+@pytest.mark.parametrize("version", QBITTORRENT_VERSIONS)
+def test_every_state_name_of_every_release_at_full_progress(version: str) -> None:
+    """Only a seeding or stopped-complete torrent is done; a recheck or move is not yet."""
+    not_yet = {
+        "checkingUP",
+        "checkingDL",
+        "checkingResumeData",
+        "queuedForChecking",
+        "moving",
+    }
+    for state in sorted(RELEASES[version].states):
+        table = TorrentTable()
+        table.apply(full((HASH, torrent(state=state, progress=1.0))), T0)
+        expected = (
+            TorrentCondition.BROKEN
+            if state in {"error", "missingFiles"}
+            else TorrentCondition.DOWNLOADING
+            if state in not_yet
+            else TorrentCondition.COMPLETE
+        )
+        assert table.get(HASH).condition is expected, state
 
 
 def test_eta_sentinel_and_junk_values_read_as_unknown() -> None:

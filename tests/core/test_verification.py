@@ -299,3 +299,190 @@ def test_index_skips_malformed_items() -> None:
         ]
     )
     assert [item.item_id for item in read] == ["y"]
+
+
+# Never the wrong item ------------------------------------------------------
+
+FRIEREN_RECAP = MediaIds(tmdb_id=1170521, imdb_id="tt15239678")
+
+
+def test_film_sharing_only_an_imdb_id_with_another_films_item_is_not_found() -> None:
+    """The demo's Frieren Recap once carried Dune's IMDb id: Dune's item is not the recap."""
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, FRIEREN_RECAP, "Frieren Recap", 2024)
+    imported(tracker, MediaType.MOVIE, FRIEREN_RECAP)
+    dune = movie("Dune: Part Two", 2024, {"Tmdb": "693134", "Imdb": "tt15239678"})
+    outcome = tracker.verify_library(index(dune), NOW)
+    assert film.stage is Stage.IMPORTING
+    assert film.jellyfin_id is None
+    assert outcome.transitions == []
+
+
+def test_item_whose_ids_all_agree_with_the_request_is_found() -> None:
+    tracker = RequestTracker()
+    ids = MediaIds(tmdb_id=693134, imdb_id="tt15239678")
+    film = request(tracker, MediaType.MOVIE, ids, "Dune: Part Two", 2024)
+    imported(tracker, MediaType.MOVIE, ids)
+    item = movie("Dune: Part Two", 2024, {"Tmdb": "693134", "Imdb": "tt15239678"})
+    tracker.verify_library(index(item), NOW)
+    assert film.stage is Stage.AVAILABLE
+    assert film.jellyfin_id == item["Id"]
+
+
+def test_only_the_consistent_one_of_two_items_sharing_an_id_is_taken() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, FRIEREN_RECAP, "Frieren Recap", 2024)
+    imported(tracker, MediaType.MOVIE, FRIEREN_RECAP)
+    dune = movie("Dune: Part Two", 2024, {"Tmdb": "693134", "Imdb": "tt15239678"})
+    recap = movie("Frieren Recap", 2024, {"Tmdb": "1170521"})
+    tracker.verify_library(index(dune, recap), NOW)
+    assert film.stage is Stage.AVAILABLE
+    assert film.jellyfin_id == recap["Id"]
+
+
+def test_series_sharing_a_tvdb_id_but_not_its_tmdb_id_is_not_found() -> None:
+    tracker = RequestTracker()
+    show = request(tracker, MediaType.TV, SEVERANCE, "Severance", 2022, seasons=(1,))
+    other = series("Severance", 2022, {"Tvdb": "371980", "Tmdb": "1"})
+    tracker.verify_library(index(other, episode(other, 1, 1)), NOW)
+    assert show.stage is Stage.APPROVED
+    assert show.jellyfin_id is None
+    assert show.episodes == {}
+
+
+def test_same_title_and_year_with_a_different_anidb_id_is_not_found() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, MediaIds(tmdb_id=916224), "Suzume", 2022)
+    film.ids = MediaIds(tmdb_id=916224, anidb_id=17140)  # as Shoko's match sets it
+    other = movie("Suzume", 2022, {"AniDB": "99999", "Shoko Series": "4000"})
+    tracker.verify_library(index(other), NOW)
+    assert film.stage is Stage.APPROVED
+
+
+def test_same_title_and_year_with_other_provider_ids_is_not_found() -> None:
+    tracker = RequestTracker()
+    ids = MediaIds(tmdb_id=916224, imdb_id="tt16428256")
+    film = request(tracker, MediaType.MOVIE, ids, "Suzume", 2022)
+    other = movie("Suzume", 2022, {"Imdb": "tt0000001"})
+    tracker.verify_library(index(other), NOW)
+    assert film.stage is Stage.APPROVED
+
+
+def test_shoko_series_match_is_refused_when_the_items_ids_contradict() -> None:
+    tracker = RequestTracker()
+    frieren = MediaIds(tmdb_id=209867, tvdb_id=424536)
+    show = request(tracker, MediaType.TV, frieren, "Frieren", 2023, seasons=(1,))
+    imported(tracker, MediaType.TV, frieren, season(1, 1))
+    show.shoko_series_ids = (310,)
+    other = series("Another Show", 2023, {"Tvdb": "1", "Shoko Series": "310"})
+    tracker.verify_library(index(other, episode(other, 1, 1)), NOW)
+    assert show.stage is Stage.IMPORTING
+    assert show.jellyfin_id is None
+
+
+# Reported available by Jellyseerr before the library shows it ---------------
+
+
+def reported_available(tracker: RequestTracker, media_type: MediaType) -> None:
+    media = MediaInfo(
+        media_type=media_type, ids=DUNE if media_type is MediaType.MOVIE else SEVERANCE
+    )
+    tracker.apply(
+        RequestEvent(status=RequestStatus.AVAILABLE, media=media, request_id="1"),
+        NOW - timedelta(minutes=30),
+    )
+
+
+def test_film_reported_available_first_gets_its_jellyfin_item_without_moving() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
+    imported(tracker, MediaType.MOVIE, DUNE)
+    reported_available(tracker, MediaType.MOVIE)
+    assert film.stage is Stage.AVAILABLE
+    assert tracker.awaiting_library(NOW) == [film]
+    assert tracker.verify_library(index(), NOW).changed == {}
+
+    item = movie("Dune: Part Two", 2024, {"Tmdb": "693134"})
+    outcome = tracker.verify_library(index(item), NOW)
+    assert film.stage is Stage.AVAILABLE
+    assert film.jellyfin_id == item["Id"]
+    assert outcome.transitions == []
+    assert outcome.changed == {"1": film}
+    assert film.timeline[-1].detail == "found in the Jellyfin library"
+    assert tracker.awaiting_library(NOW) == []
+
+
+def test_series_reported_available_first_counts_its_episodes_from_the_library() -> None:
+    tracker = RequestTracker()
+    show = request(tracker, MediaType.TV, SEVERANCE, "Severance", 2022, seasons=(1,))
+    imported(tracker, MediaType.TV, SEVERANCE, season(1, 9))
+    reported_available(tracker, MediaType.TV)
+    assert show.stage is Stage.AVAILABLE
+    assert (show.episodes_available, show.episodes_total) == (9, 9)
+
+    item = series("Severance", 2022, {"Tvdb": "371980", "Tmdb": "95396"})
+    eight = [episode(item, 1, n) for n in range(1, 9)]
+    outcome = tracker.verify_library(index(item, *eight), NOW)
+    assert show.jellyfin_id == item["Id"]
+    assert outcome.transitions == []
+    assert tracker.awaiting_library(NOW) == [show]  # E09 is not in Jellyfin yet
+
+    outcome = tracker.verify_library(index(item, *eight, episode(item, 1, 9)), NOW)
+    assert outcome.transitions == []
+    assert show.stage is Stage.AVAILABLE
+    assert tracker.awaiting_library(NOW) == []
+
+
+def test_series_reported_available_without_imports_takes_its_episodes_from_the_library() -> (
+    None
+):
+    tracker = RequestTracker()
+    show = request(tracker, MediaType.TV, SEVERANCE, "Severance", 2022, seasons=(1,))
+    reported_available(tracker, MediaType.TV)
+    assert (show.episodes_available, show.episodes_total) == (0, 0)
+
+    item = series("Severance", 2022, {"Tvdb": "371980"})
+    tracker.verify_library(
+        index(item, *(episode(item, 1, n) for n in range(1, 10))), NOW
+    )
+    assert show.stage is Stage.AVAILABLE
+    assert show.jellyfin_id == item["Id"]
+    assert (show.episodes_available, show.episodes_total) == (9, 9)
+    assert tracker.awaiting_library(NOW) == []
+
+
+def test_request_reported_available_is_looked_for_a_day_at_most() -> None:
+    tracker = RequestTracker()
+    film = request(tracker, MediaType.MOVIE, DUNE, "Dune: Part Two", 2024)
+    reported_available(tracker, MediaType.MOVIE)
+    assert tracker.awaiting_library(NOW + timedelta(hours=23)) == [film]
+    assert tracker.awaiting_library(NOW + timedelta(hours=25)) == []
+
+
+def test_anime_episodes_found_by_shoko_file_alone_name_their_series() -> None:
+    tracker = RequestTracker()
+    frieren = MediaIds(tmdb_id=209867, tvdb_id=424536)
+    show = request(tracker, MediaType.TV, frieren, "Frieren", 2023, seasons=(1,))
+    imported(tracker, MediaType.TV, frieren, frozenset({EpisodeKey(1, 27)}))
+    show.shoko_files = {5501: (EpisodeKey(1, 27),)}
+    item = series("Sousou no Frieren", 2023, {"AniDB": "17617"})
+    path = shokofin_path("Sousou no Frieren", 311, 5501, 2, 1)
+    tracker.verify_library(index(item, episode(item, 2, 1, path=path)), NOW)
+    assert show.stage is Stage.AVAILABLE
+    assert show.jellyfin_id == item["Id"]
+    assert tracker.awaiting_library(NOW) == []
+
+
+def test_series_naming_another_seasons_anidb_anime_is_still_found_by_its_tvdb_id() -> (
+    None
+):
+    """A series spans several AniDB anime; Shokofin names only its default season's."""
+    tracker = RequestTracker()
+    frieren = MediaIds(tmdb_id=209867, tvdb_id=424536)
+    show = request(tracker, MediaType.TV, frieren, "Frieren", 2023, seasons=(2,))
+    imported(tracker, MediaType.TV, frieren, season(2, 1))
+    show.ids = MediaIds(tmdb_id=209867, tvdb_id=424536, anidb_id=18000)  # season 2's
+    item = series("Frieren", 2023, {"Tvdb": "424536", "AniDB": "17617"})
+    tracker.verify_library(index(item, episode(item, 2, 1)), NOW)
+    assert show.stage is Stage.AVAILABLE
+    assert show.jellyfin_id == item["Id"]

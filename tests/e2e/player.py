@@ -52,6 +52,8 @@ class StackPlayer:
         self.seeder = QBittorrentProcess(work, "seeder")
         self.downloader = QBittorrentProcess(work, "downloader")
         self.urls: dict[str, str] = {}
+        # The Jellyfin item each request must end with, by entity (object id).
+        self.expected_items: dict[str, str] = {}
 
     async def start_services(self) -> None:
         await asyncio.gather(
@@ -124,9 +126,10 @@ class StackPlayer:
         )
         imported = payload("radarr_download")
         imported["downloadId"] = torrent.info_hash.upper()
-        self.jellyfin.add_item(
+        item = self.jellyfin.add_item(
             **movie("Dune: Part Two", 2024, {"Tmdb": "693134", "Imdb": "tt15239678"})
         )
+        self.expected_items["dune_part_two_2024"] = item["Id"]
         await self.webhook("radarr", imported)
 
     async def regular_series(self) -> None:
@@ -139,6 +142,7 @@ class StackPlayer:
         show = self.jellyfin.add_item(
             **series("Severance", 2022, {"Tvdb": "371980", "Tmdb": "95396"})
         )
+        self.expected_items["severance_2022"] = show["Id"]
         for number in range(1, 10):
             self.jellyfin.add_item(**episode(show, 1, number))
             await self.hass.post_webhook(
@@ -163,6 +167,7 @@ class StackPlayer:
                 "Sousou no Frieren", 2023, {"AniDB": "17617", "Shoko Series": "310"}
             )
         )
+        self.expected_items["frieren_beyond_journey_s_end_2023"] = show["Id"]
         self.jellyfin.add_item(
             **episode(
                 show, 1, 3, path=shokofin_path("Sousou no Frieren", 310, 1234, 1, 3)
@@ -176,16 +181,15 @@ class StackPlayer:
     async def anime_film(self) -> None:
         say("anime compilation film, filed by Shoko as a series special")
         film = payload("jellyseerr_movie_auto_approved")
-        film.update(subject="Frieren Recap (2024)", image="")
+        film.update(
+            subject="Frieren Recap (2024)",
+            message="The first cour of Frieren, retold as one film.",
+            image="",
+        )
         film["media"]["tmdbId"] = "1170521"
         film["request"]["request_id"] = "45"
         await self.webhook("jellyseerr", film)
-        imported = payload("radarr_download")
-        imported["movie"].update(title="Frieren Recap", year=2024, tmdbId=1170521)
-        imported["movieFile"]["path"] = (
-            "/data/media/anime-movies/Frieren Recap (2024)/Frieren Recap (2024).mkv"
-        )
-        imported["downloadId"] = "E" * 40
+        imported = frieren_recap_import()
         await self.webhook("radarr", imported)
         hashed = payload("shoko_v5_file_hashed")
         hashed.update(
@@ -196,12 +200,47 @@ class StackPlayer:
         show = next(
             item for item in self.jellyfin.items if item["Name"] == "Sousou no Frieren"
         )
-        self.jellyfin.add_item(
+        special = self.jellyfin.add_item(
             **episode(
                 show, 0, 1, path=shokofin_path("Sousou no Frieren", 310, 4321, 0, 1)
             )
         )
+        self.expected_items["frieren_recap_2024"] = special["Id"]
         matched = payload("shoko_v5_file_matched")
         matched.update(FileID=4321, RelativePath=hashed["RelativePath"])
         await self.shoko.emit("ShokoEvent:FileMatched", matched)
         await asyncio.sleep(self.step)
+
+
+def frieren_recap_import() -> dict[str, Any]:
+    """Radarr's import of the recap film, with the recap's own ids throughout.
+
+    Built from Dune's fixture, so every Dune field is replaced: a Dune IMDb id
+    left behind once made the recap match Dune's Jellyfin item.
+    """
+    imported = payload("radarr_download")
+    folder = "/data/media/anime-movies/Frieren Recap (2024)"
+    release = "Frieren.Recap.2024.1080p.WEB-DL.x264-GRP"
+    ids = {"tmdbId": 1170521, "imdbId": "tt32155871"}  # made up, its own
+    imported["movie"].update(
+        id=13,
+        title="Frieren Recap",
+        year=2024,
+        releaseDate="2024-03-22",
+        folderPath=folder,
+        images=[],
+        genres=["Animation"],
+        originalLanguage={"id": 8, "name": "Japanese"},
+        **ids,
+    )
+    imported["remoteMovie"] = {"title": "Frieren Recap", "year": 2024, **ids}
+    imported["movieFile"].update(
+        id=56,
+        relativePath="Frieren Recap (2024).mkv",
+        path=f"{folder}/Frieren Recap (2024).mkv",
+        sceneName=release,
+        sourcePath=f"/data/torrents/radarr/{release}/frieren.recap.mkv",
+    )
+    imported["release"]["releaseTitle"] = release
+    imported["downloadId"] = "E" * 40
+    return imported

@@ -56,7 +56,7 @@ async def test_film_path_through_real_webhooks(
         == HTTPStatus.OK
     )
     assert (await hass_process.state(FILM))["state"] == "indexed"
-    fake_jellyfin.add_item(**movie("Dune: Part Two", 2024, {"Tmdb": "693134"}))
+    item = fake_jellyfin.add_item(**movie("Dune: Part Two", 2024, {"Tmdb": "693134"}))
     assert (
         await hass_process.post_webhook(
             urls["radarr_webhook_url"], payload("radarr_download")
@@ -64,6 +64,7 @@ async def test_film_path_through_real_webhooks(
         == HTTPStatus.OK
     )
     state = await hass_process.wait_for_state(FILM, "available", timeout=5)
+    assert state["attributes"]["jellyfin_id"] == item["Id"]
     assert state["attributes"]["entity_picture"].startswith("https://image.tmdb.org/")
     assert "timeline" in state["attributes"]
 
@@ -192,6 +193,13 @@ async def test_four_paths_reach_available_through_real_webhooks_and_signalr(
         await player.set_up_integration()
         events = await hass_process.events()
         await player.play_all()
+        # Each request ended with its own Jellyfin item, not one sharing an id with it.
+        assert {
+            title: (await hass_process.state(f"sensor.demo_jellyfin_{title}"))[
+                "attributes"
+            ].get("jellyfin_id")
+            for title in ENTITIES
+        } == player.expected_items
         seen: list[dict] = []
         while len([event for event in seen if event["to_state"] == "available"]) < len(
             ENTITIES

@@ -1,28 +1,37 @@
 """A fake Radarr or Sonarr: the v3 notification ("Connect") API, on loopback.
 
-It behaves as ``ProviderControllerBase`` does (Radarr develop / Sonarr v4):
+Every fact here was read in the upstream source at the release each
+``ArrRelease`` names (``tests/fakes/upstream/arr.md`` lists them with file and
+tag). It behaves as ``ProviderControllerBase`` and ``NotificationService`` do:
 
 - ``X-Api-Key`` is required (``401``, empty body, without it);
 - ``POST /api/v3/notification`` validates (name not empty and unique,
   ``implementation`` and ``configContract`` not empty, ``fields`` present, a
-  valid http(s) ``url``), then, if any ``on*`` event is on, sends the ``Test``
+  valid http(s) ``url`` when the connection is enabled), then, if it is enabled
+  (``NotificationDefinition.Enable``: any event flag but ``onUpgrade``, the
+  ``…ForUpgrade`` flags and ``includeHealthWarnings``), sends the ``Test``
   event to the URL: a non-2xx answer is a ``400`` list of validation failures
   quoting the URL, a refused connection a ``500``; ``?forceSave=true`` skips
   the test. ``201`` with the saved resource;
 - ``PUT /api/v3/notification/{id}`` tests only if something changed, and
   answers ``202``; ``DELETE`` answers ``200 {}``; ``POST …/test`` sends the
   ``Test`` event and answers ``200``;
-- resources come back with every ``on*``/``supportsOn*`` flag of the app and
-  the full webhook field schema, passwords masked as ``********`` (a PUT that
-  sends the mask back keeps the stored password); flags the app does not know
-  are ignored.
+- resources come back with every ``on*``/``supportsOn*`` flag of that release
+  and its webhook field schema, passwords masked as ``********`` (a PUT that
+  sends the mask back keeps the stored password); flags the release does not
+  know are ignored, as System.Text.Json ignores unknown properties.
 
-``send`` delivers a real event to every webhook whose flag for it is on.
+``send`` delivers a real event to every webhook whose flags let it through, as
+``NotificationService`` decides: an upgrade needs ``onDownload`` and
+``onUpgrade``, a file deleted for an upgrade needs ``…ForUpgrade``, Sonarr's
+import-complete event needs ``onImportComplete``. ``payload`` gives that
+release's own fixture of an event.
 """
 
 from __future__ import annotations
 
 import copy
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,6 +45,57 @@ from .server import SendingServer
 
 PRIVATE_VALUE = "********"
 
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArrRelease:
+    """One release of Radarr or Sonarr, as far as the fake answers differently."""
+
+    app: str
+    # What ``/api/v3/system/status`` reports as ``version``.
+    version: str
+    # Where the facts were read: a tag, or a branch at a commit.
+    source: str
+    # Sonarr's once-per-release import event and its flag (Sonarr 4.0.6 on).
+    import_complete: bool = True
+    # The webhook's ``headers`` field (Radarr 5.16, Sonarr 4.0.10 on).
+    webhook_headers: bool = True
+    # Fixtures of this release that differ from the shared ``<app>_<name>`` ones.
+    own_payloads: frozenset[str] = frozenset()
+
+
+RELEASES: dict[tuple[str, str], ArrRelease] = {
+    ("Radarr", "5"): ArrRelease(
+        app="Radarr", version="5.28.0.10274", source="v5.28.0.10274"
+    ),
+    ("Radarr", "6"): ArrRelease(
+        app="Radarr", version="6.0.3.10276", source="v6.0.3.10276"
+    ),
+    ("Sonarr", "4"): ArrRelease(
+        app="Sonarr", version="4.0.19.2979", source="v4.0.19.2979"
+    ),
+    # Sonarr 5 has no release tag yet: the v5-develop branch. Its builds are
+    # 5.0.0.<build number>; the build number here is made up.
+    ("Sonarr", "5"): ArrRelease(
+        app="Sonarr",
+        version="5.0.0.3000",
+        source="v5-develop@49df353fa",
+        own_payloads=frozenset(
+            {"grab_season_pack", "download_episode", "download_import_complete"}
+        ),
+    ),
+    # The last Sonarr before On Import Complete (and before webhook headers).
+    ("Sonarr", "4.0.5"): ArrRelease(
+        app="Sonarr",
+        version="4.0.5.1801",
+        source="v4.0.5.1801",
+        import_complete=False,
+        webhook_headers=False,
+    ),
+}
+# The majors the README claims; tests run against each.
+RADARR_MAJORS = ("5", "6")
+SONARR_MAJORS = ("4", "5")
+
 _COMMON_FLAGS = (
     "onGrab",
     "onDownload",
@@ -47,24 +107,27 @@ _COMMON_FLAGS = (
     "onApplicationUpdate",
     "onManualInteractionRequired",
 )
-FLAGS = {
+_APP_FLAGS = {
     "Radarr": (
-        *_COMMON_FLAGS,
         "onMovieAdded",
         "onMovieDelete",
         "onMovieFileDelete",
         "onMovieFileDeleteForUpgrade",
     ),
     "Sonarr": (
-        *_COMMON_FLAGS,
-        "onImportComplete",
         "onSeriesAdd",
         "onSeriesDelete",
         "onEpisodeFileDelete",
         "onEpisodeFileDeleteForUpgrade",
     ),
 }
-_NOT_AN_EVENT = {"includeHealthWarnings"}
+# Flags that are not events of their own: NotificationDefinition.Enable leaves them out.
+_NOT_AN_EVENT = {
+    "onUpgrade",
+    "includeHealthWarnings",
+    "onMovieFileDeleteForUpgrade",
+    "onEpisodeFileDeleteForUpgrade",
+}
 _EVENT_FLAGS = {
     "Grab": "onGrab",
     "Rename": "onRename",
@@ -81,9 +144,17 @@ _EVENT_FLAGS = {
 }
 
 
-def _webhook_fields() -> list[dict[str, Any]]:
+def flags_of(release: ArrRelease) -> tuple[str, ...]:
+    """Every flag of ``NotificationResource`` in that release."""
+    flags = (*_COMMON_FLAGS, *_APP_FLAGS[release.app])
+    if release.app == "Sonarr" and release.import_complete:
+        flags = (*flags, "onImportComplete")
+    return flags
+
+
+def _webhook_fields(release: ArrRelease) -> list[dict[str, Any]]:
     """``SchemaBuilder.ToSchema(new WebhookSettings())``, trimmed to what clients read."""
-    return [
+    fields: list[dict[str, Any]] = [
         {
             "order": 0,
             "name": "url",
@@ -121,16 +192,20 @@ def _webhook_fields() -> list[dict[str, Any]]:
             "advanced": False,
             "privacy": "password",
         },
-        {
-            "order": 4,
-            "name": "headers",
-            "label": "Headers",
-            "value": [],
-            "type": "keyValueList",
-            "advanced": True,
-            "privacy": "normal",
-        },
     ]
+    if release.webhook_headers:
+        fields.append(
+            {
+                "order": 4,
+                "name": "headers",
+                "label": "Headers",
+                "value": [],
+                "type": "keyValueList",
+                "advanced": True,
+                "privacy": "normal",
+            }
+        )
+    return fields
 
 
 def _field(resource: dict[str, Any], name: str) -> Any:
@@ -148,12 +223,25 @@ def _valid_url(value: Any) -> bool:
 
 
 class FakeArr(SendingServer):
-    """One Radarr (``app="Radarr"``) or Sonarr (``app="Sonarr"``)."""
+    """One Radarr (``app="Radarr"``) or Sonarr (``app="Sonarr"``) of one release.
 
-    def __init__(self, app: str = "Radarr", api_key: str | None = None) -> None:
+    ``version`` is a key of ``RELEASES`` for that app: a major (``"5"``) for
+    the newest release read of it, or ``"4.0.5"``; the newest claimed major by
+    default.
+    """
+
+    def __init__(
+        self,
+        app: str = "Radarr",
+        api_key: str | None = None,
+        *,
+        version: str | None = None,
+    ) -> None:
         self.app = app
+        majors = RADARR_MAJORS if app == "Radarr" else SONARR_MAJORS
+        self.release = RELEASES[(app, version or majors[-1])]
         self.api_key = api_key or f"{app.lower()}-test-key"
-        self.flags = FLAGS[app]
+        self.flags = flags_of(self.release)
         self.notifications: dict[int, dict[str, Any]] = {}
         # Settings as stored, passwords in clear, keyed by id.
         self._next_id = 1
@@ -183,7 +271,7 @@ class FakeArr(SendingServer):
         password: str = "",
     ) -> dict[str, Any]:
         """Store a connection as if made in Settings → Connect; returns a copy of it as stored."""
-        fields = _webhook_fields()
+        fields = _webhook_fields(self.release)
         for item in fields:
             if item["name"] == "url":
                 item["value"] = url
@@ -209,21 +297,31 @@ class FakeArr(SendingServer):
         ]
 
     def enabled_events(self, notification: dict[str, Any]) -> set[str]:
+        """The flags that are on (``includeHealthWarnings`` is an option, not an event)."""
         return {
             flag
             for flag in self.flags
-            if flag not in _NOT_AN_EVENT and notification.get(flag)
+            if flag != "includeHealthWarnings" and notification.get(flag)
         }
+
+    def payload(self, name: str) -> dict[str, Any]:
+        """The fixture of an event as this release sends it (``<app>_v<major>_<name>``)."""
+        app = self.app.lower()
+        if name in self.release.own_payloads:
+            major = self.release.version.split(".", 1)[0]
+            return payload(f"{app}_v{major}_{name}")
+        return payload(f"{app}_{name}")
 
     def writes(self) -> list[tuple[str, str]]:
         """Every call that could change something."""
         return [call for call in self.calls if call[0] != "GET"]
 
     async def send(self, body: dict[str, Any]) -> None:
-        """Deliver a real event to each webhook that has its flag on, as the app does."""
-        flag = self._flag_for(body)
+        """Deliver a real event to each webhook whose flags let it through, as the app does."""
         for notification in list(self.notifications.values()):
-            if notification["implementation"] == "Webhook" and notification.get(flag):
+            if notification["implementation"] == "Webhook" and self._wants(
+                notification, body
+            ):
                 await self._post(notification, body)
 
     # The API ---------------------------------------------------------------
@@ -239,7 +337,14 @@ class FakeArr(SendingServer):
     async def _status(self, request: web.Request) -> web.Response:
         if (refused := self._guard(request)) is not None:
             return refused
-        return web.json_response({"appName": self.app, "version": "5.26.2.10099"})
+        # SystemResource, trimmed: the integration reads appName.
+        return web.json_response(
+            {
+                "appName": self.app,
+                "instanceName": self.app,
+                "version": self.release.version,
+            }
+        )
 
     async def _list(self, request: web.Request) -> web.Response:
         if (refused := self._guard(request)) is not None:
@@ -363,7 +468,7 @@ class FakeArr(SendingServer):
         self, body: dict[str, Any], existing: dict[str, Any] | None
     ) -> dict[str, Any]:
         """``ToModel``: known flags, the settings read from the field schema."""
-        fields = _webhook_fields()
+        fields = _webhook_fields(self.release)
         sent = {
             item.get("name"): item.get("value") for item in body.get("fields") or []
         }
@@ -404,7 +509,7 @@ class FakeArr(SendingServer):
                 # STJson leaves nulls out.
                 item.pop("value", None)
         for flag in self.flags:
-            if flag not in _NOT_AN_EVENT:
+            if flag != "includeHealthWarnings":
                 resource["supports" + flag[0].upper() + flag[1:]] = True
         resource["infoLink"] = (
             f"https://wiki.servarr.com/{self.app.lower()}/supported#webhook"
@@ -412,20 +517,32 @@ class FakeArr(SendingServer):
         return resource
 
     def _enabled(self, resource: dict[str, Any]) -> bool:
-        return bool(self.enabled_events(resource))
+        """``NotificationDefinition.Enable``."""
+        return any(
+            resource.get(flag) for flag in self.flags if flag not in _NOT_AN_EVENT
+        )
 
-    def _flag_for(self, body: dict[str, Any]) -> str:
+    def _wants(self, notification: dict[str, Any], body: dict[str, Any]) -> bool:
+        """Whether ``NotificationService`` sends this event to that connection."""
         event_type = body["eventType"]
+        if event_type == "Download" and "episodeFiles" in body:
+            if not self.release.import_complete:
+                raise ValueError(f"Sonarr {self.release.version} has no such event")
+            return bool(notification.get("onImportComplete"))
         if event_type == "Download":
-            if "episodeFiles" in body:
-                return "onImportComplete"
-            return "onUpgrade" if body.get("isUpgrade") else "onDownload"
-        return _EVENT_FLAGS[event_type]
+            return bool(notification.get("onDownload")) and (
+                not body.get("isUpgrade") or bool(notification.get("onUpgrade"))
+            )
+        flag = _EVENT_FLAGS[event_type]
+        if not notification.get(flag):
+            return False
+        if event_type.endswith("FileDelete") and body.get("deleteReason") == "upgrade":
+            return bool(notification.get(f"{flag}ForUpgrade"))
+        return True
 
     async def _send_test(self, resource: dict[str, Any]) -> web.Response | None:
         """``Webhook.Test()``: the Test event, failures reported as validation errors."""
-        test = payload(f"{self.app.lower()}_test")
-        test["instanceName"] = self.app
+        test = self.payload("test")
         status = await self._post(resource, test)
         url = _field(resource, "url")
         if status is None:
@@ -452,11 +569,20 @@ class FakeArr(SendingServer):
         return None
 
     async def _post(self, resource: dict[str, Any], body: dict[str, Any]) -> int | None:
+        """``WebhookProxy.SendWebhook``: JSON, the method, Basic auth, extra headers."""
         url = _field(resource, "url")
         method = "PUT" if _field(resource, "method") == 2 else "POST"
+        username = _field(resource, "username") or ""
+        password = _field(resource, "password") or ""
+        auth = aiohttp.BasicAuth(username, password) if username or password else None
+        headers = {"Accept": "application/json"}
+        for header in _field(resource, "headers") or []:
+            headers[header["key"]] = header["value"]
         assert self._session is not None
         try:
-            async with self._session.request(method, url, json=body) as response:
+            async with self._session.request(
+                method, url, json=body, auth=auth, headers=headers
+            ) as response:
                 await response.read()
                 status: int | None = response.status
         except aiohttp.ClientError:

@@ -1,9 +1,11 @@
 """A fake Jellyfin server that speaks the real REST protocol on loopback.
 
-It serves PascalCase JSON with dash-less GUIDs, requires the
-``Authorization: MediaBrowser Token="…"`` header, ignores query parameters it
-does not know (as the real server does, so a provider-id filter returns the
-whole library), and counts every call.
+It serves PascalCase JSON with dash-less GUIDs, reads the API key where the
+given release reads it (``AuthorizationContext.cs``), ignores query parameters
+it does not know (as the real server does, so a provider-id filter returns the
+whole library), and counts every call. Where releases differ it answers as
+``version`` does; every fact is listed with its source in
+``tests/fakes/upstream/jellyfin.md``.
 """
 
 from __future__ import annotations
@@ -11,15 +13,16 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from aiohttp import web
 
 from .server import LoopbackServer
 
 SERVER_ID = "8f0c4e2a9b7d4c1e8a6f5b3d2c1e0f9a"
-_TOKEN = re.compile(r'Token="([^"]*)"')
+# The newest tag of each supported minor; tests run against every one.
+JELLYFIN_VERSIONS = ("10.9.11", "10.10.7", "10.11.11")
 _ALWAYS = ("Name", "ServerId", "Id", "Type", "IsFolder", "LocationType")
 _OPTIONAL_FIELDS = ("ProviderIds", "Path", "DateCreated", "ParentId")
 
@@ -35,15 +38,50 @@ def _parse_date(text: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
+def _authorization_parts(header: str) -> dict[str, str]:
+    """``AuthorizationContext.GetParts``: ``key="value"`` pairs, URL-decoded."""
+    parts: dict[str, str] = {}
+    escaped = False
+    start = 0
+    key = ""
+    for index, char in enumerate(header):
+        if char in ('"', ","):
+            escaped = (not escaped) == (char == '"')
+            if char == "," and not escaped:
+                if start < index:
+                    parts[key] = unquote_plus(header[start:index].strip('"'))
+                    key = ""
+                start = index + 1
+        elif not escaped and char == "=":
+            key = header[start:index].strip()
+            start = index + 1
+    if start < len(header):
+        parts[key] = unquote_plus(header[start:].strip('"'))
+    return parts
+
+
+def _minor(version: str) -> tuple[int, int]:
+    major, minor, *_ = version.split(".")
+    return int(major), int(minor)
+
+
 @dataclass
 class FakeJellyfin(LoopbackServer):
     """One Jellyfin server with an in-memory library."""
 
     api_key: str = "jellyfin-test-key"
     server_name: str = "Jellyfin Home"
+    version: str = JELLYFIN_VERSIONS[-1]
+    # ``EnableLegacyAuthorization`` (10.11, default true); 10.9 and 10.10 have
+    # no such setting and always accept the legacy forms.
+    legacy_authorization: bool = True
     library: dict[str, dict[str, Any]] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
     fail_with: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.legacy_authorization and _minor(self.version) < (10, 11):
+            raise ValueError(f"Jellyfin {self.version} cannot turn legacy auth off")
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/System/Info/Public", self._public_info)
@@ -70,13 +108,42 @@ class FakeJellyfin(LoopbackServer):
         """Every item, in the order they were saved."""
         return list(self.library.values())
 
-    def _authorised(self, request: web.Request) -> bool:
-        match = _TOKEN.search(request.headers.get("Authorization", ""))
-        return bool(
-            request.headers.get("Authorization", "").startswith("MediaBrowser ")
-            and match
-            and match[1] == self.api_key
+    def _token(self, request: web.Request) -> str | None:
+        """Find the key where ``AuthorizationContext`` of this release looks."""
+        legacy = self.legacy_authorization
+        # 10.9/10.10 read X-Emby-Authorization first; 10.11 reads Authorization first.
+        names = (
+            ("Authorization", "X-Emby-Authorization")
+            if _minor(self.version) >= (10, 11)
+            else ("X-Emby-Authorization", "Authorization")
         )
+        header = ""
+        for name in names:
+            if name == "X-Emby-Authorization" and not legacy:
+                continue
+            if header := request.headers.get(name, ""):
+                break
+        scheme, space, rest = header.partition(" ")
+        schemes = ("mediabrowser", "emby") if legacy else ("mediabrowser",)
+        token = (
+            _authorization_parts(rest).get("Token")
+            if space and scheme.lower() in schemes
+            else None
+        )
+        query = {key.lower(): value for key, value in request.query.items()}
+        for source, value in (
+            (legacy, request.headers.get("X-Emby-Token")),
+            (legacy, request.headers.get("X-MediaBrowser-Token")),
+            (True, query.get("apikey")),
+            (legacy, query.get("api_key")),
+        ):
+            if not token and source:
+                token = value
+        return token or None
+
+    def _authorised(self, request: web.Request) -> bool:
+        # No key (NoResult) and a wrong key (SecurityException) both end in 401.
+        return self._token(request) == self.api_key
 
     def _guard(self, request: web.Request, name: str) -> web.Response | None:
         self.calls[name] += 1
@@ -92,7 +159,7 @@ class FakeJellyfin(LoopbackServer):
             {
                 "LocalAddress": self.url,
                 "ServerName": self.server_name,
-                "Version": "10.10.7",
+                "Version": self.version,
                 "ProductName": "Jellyfin Server",
                 "Id": SERVER_ID,
                 "StartupWizardCompleted": True,
@@ -105,7 +172,7 @@ class FakeJellyfin(LoopbackServer):
         return web.json_response(
             {
                 "ServerName": self.server_name,
-                "Version": "10.10.7",
+                "Version": self.version,
                 "Id": SERVER_ID,
                 "OperatingSystem": "Linux",
                 "HasPendingRestart": False,
@@ -128,11 +195,24 @@ class FakeJellyfin(LoopbackServer):
             items = [item for item in items if item["Type"].lower() in allowed]
         if query.get("ismissing", "").lower() == "false":
             items = [item for item in items if item.get("LocationType") != "Virtual"]
-        if since := query.get("mindatelastsaved"):
-            cutoff = _parse_date(since)
-            items = [
-                item for item in items if _parse_date(item["DateLastSaved"]) >= cutoff
-            ]
+        if (
+            "mindatelastsaved" in query
+            and "mindatelastsavedforuser" not in query
+            and _minor(self.version) < (10, 11)
+        ):
+            # SqliteItemRepository names @MinDateLastSavedForUser in the SQL but
+            # binds @MinDateLastSaved; Microsoft.Data.Sqlite refuses the unbound
+            # parameter and ExceptionMiddleware answers 500.
+            return web.Response(status=500, text="Error processing request.")
+        for name in ("mindatelastsaved", "mindatelastsavedforuser"):
+            # Both compare the item's DateLastSaved, on every release.
+            if since := query.get(name):
+                cutoff = _parse_date(since)
+                items = [
+                    item
+                    for item in items
+                    if _parse_date(item["DateLastSaved"]) >= cutoff
+                ]
         if sort_by := query.get("sortby"):
             key = sort_by.split(",")[0]
             items.sort(
@@ -197,11 +277,13 @@ def generated_library(
             )
 
 
-async def _serve(port: int, movies: int, shows: int, episodes_per_show: int) -> None:
+async def _serve(
+    port: int, movies: int, shows: int, episodes_per_show: int, version: str
+) -> None:
     """Serve a generated library until killed; ``POST /_control/items`` adds an item."""
     import asyncio  # noqa: PLC0415
 
-    server = FakeJellyfin()
+    server = FakeJellyfin(version=version)
     generated_library(server, movies, shows, episodes_per_show)
 
     async def control(request: web.Request) -> web.Response:
@@ -230,5 +312,10 @@ if __name__ == "__main__":
     parser.add_argument("--movies", type=int, default=10000)
     parser.add_argument("--shows", type=int, default=500)
     parser.add_argument("--episodes-per-show", type=int, default=20)
+    parser.add_argument(
+        "--version", choices=JELLYFIN_VERSIONS, default=JELLYFIN_VERSIONS[-1]
+    )
     args = parser.parse_args()
-    asyncio.run(_serve(args.port, args.movies, args.shows, args.episodes_per_show))
+    asyncio.run(
+        _serve(args.port, args.movies, args.shows, args.episodes_per_show, args.version)
+    )

@@ -22,7 +22,7 @@ from custom_components.media_request_tracker.const import (
     DOMAIN,
 )
 from custom_components.media_request_tracker.store import RequestStore
-from tests.fakes.jellyfin import SERVER_ID, FakeJellyfin
+from tests.fakes.jellyfin import JELLYFIN_VERSIONS, SERVER_ID, FakeJellyfin
 from tests.payloads import SEVERANCE_SERIES_ID
 from tests.services.qbittorrent import QBittorrentProcess
 
@@ -66,8 +66,16 @@ async def stored_requests(hass: HomeAssistant) -> dict[str, dict[str, Any]]:
 
 
 @pytest.fixture
-async def fake_jellyfin(socket_enabled: None) -> AsyncIterator[FakeJellyfin]:
-    server = FakeJellyfin()
+def jellyfin_version() -> str:
+    """The release the fake Jellyfin answers as; a module that covers each overrides it."""
+    return JELLYFIN_VERSIONS[-1]
+
+
+@pytest.fixture
+async def fake_jellyfin(
+    socket_enabled: None, jellyfin_version: str
+) -> AsyncIterator[FakeJellyfin]:
+    server = FakeJellyfin(version=jellyfin_version)
     server.add_item(
         Id=SEVERANCE_SERIES_ID,
         Name="Severance",

@@ -51,9 +51,16 @@ from tests.fakes.shoko import (
     USERNAME as SHOKO_USER,
     FakeShoko,
 )
+from tests.payloads import payload
 from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess
 
 from .conftest import ENTRY_ID, WEBHOOK_IDS, arr_data, set_up, tracker_entry, wait_until
+from .senders import (
+    FROM_ELSEWHERE,
+    TEST_PAYLOADS,
+    async_trust_loopback_proxy,
+    delivered,
+)
 
 TRANSLATIONS = (
     Path(__file__).parents[2]
@@ -91,7 +98,7 @@ def arrs(
 
 @pytest.fixture
 async def shoko(socket_enabled: None) -> AsyncIterator[FakeShoko]:
-    async with FakeShoko(major_version=6) as server:  # v6: the hub itself wants the key
+    async with FakeShoko(6) as server:  # v6: the hub itself wants the key
         yield server
 
 
@@ -784,8 +791,12 @@ async def test_reconfigure_with_a_wrong_stored_key_asks_for_it(
 
 
 async def test_options_show_the_webhook_urls_and_reload_the_entry_once(
-    hass: HomeAssistant, config_entry: MockConfigEntry, setups: list[str]
+    hass: HomeAssistant,
+    hass_client_no_auth,
+    config_entry: MockConfigEntry,
+    setups: list[str],
 ) -> None:
+    await async_trust_loopback_proxy(hass)
     await set_up(hass, config_entry)
     setups.clear()
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
@@ -810,10 +821,18 @@ async def test_options_show_the_webhook_urls_and_reload_the_entry_once(
     assert options[CONF_QBITTORRENT_INTERVAL] == 30
     assert isinstance(options[CONF_QBITTORRENT_INTERVAL], int)
     assert options[CONF_STUCK_IMPORTING_HOURS] == 3
-    assert config_entry.runtime_data.hub.tracker.options.track_unrequested is False
-    assert (
-        hass.data["webhook"]["webhook-radarr-0123456789abcdef"]["local_only"] is False
+    client = await hass_client_no_auth()
+    # Track downloads nobody requested: off, so a grab alone tracks nothing.
+    grab = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['radarr']}", json=payload("radarr_grab")
     )
+    assert (await grab.json())["result"] == "ignored"
+    remote = await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['radarr']}",
+        json=payload(TEST_PAYLOADS["radarr"]),
+        headers=FROM_ELSEWHERE,
+    )
+    assert await delivered(remote)
 
 
 async def test_options_form_shows_the_saved_values_and_defaults(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -12,9 +13,17 @@ from syrupy.filters import props
 from custom_components.media_request_tracker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
+from tests.fakes.jellyfin import FakeJellyfin
 from tests.payloads import payload
 
-from .conftest import VOLATILE, WEBHOOK_IDS, PostWebhook
+from .conftest import (
+    VOLATILE,
+    WEBHOOK_IDS,
+    PostWebhook,
+    set_up,
+    tracker_entry,
+    wait_until,
+)
 
 
 async def test_diagnostics_redact_every_secret(
@@ -44,3 +53,48 @@ async def test_diagnostics_hold_settings_connections_storage_and_timelines(
     await hass.async_block_till_done(wait_background_tasks=True)
     diagnostics = await async_get_config_entry_diagnostics(hass, setup_integration)
     assert diagnostics == snapshot(exclude=props(*VOLATILE, "jellyfin_url"))
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on: every service there is down."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_diagnostics_show_urls_without_user_info_or_query(
+    hass: HomeAssistant, fake_jellyfin: FakeJellyfin
+) -> None:
+    """A proxy's basic auth in a URL (``https://user:pass@host``) stays out."""
+    host = f"127.0.0.1:{_closed_port()}"
+    url = f"http://proxy-user:proxy-pass@{host}/base?apikey=key-in-query#x"
+    entry = await set_up(
+        hass,
+        tracker_entry(
+            fake_jellyfin,
+            **{
+                f"{service}_{key}": url if key == "url" else f"{service}-key"
+                for service in ("jellyseerr", "radarr", "sonarr")
+                for key in ("url", "api_key")
+            },
+            qbittorrent_url=url,
+        ),
+    )
+    registrations = entry.runtime_data.registrations
+    # Registration has tried each service, and says why it failed.
+    await wait_until(
+        lambda: (
+            len(registrations) == 3
+            and all(
+                status.startswith("not registered") for status in registrations.values()
+            )
+        )
+    )
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    text = json.dumps(diagnostics)
+    for hidden in ("proxy-user", "proxy-pass", "key-in-query", "apikey"):
+        assert hidden not in text
+    shown = diagnostics["entry"]["data"]
+    for key in ("jellyseerr_url", "radarr_url", "sonarr_url", "qbittorrent_url"):
+        assert shown[key] == f"http://{host}/base"
+    assert shown["radarr_api_key"] == "**REDACTED**"

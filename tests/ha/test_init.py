@@ -4,26 +4,31 @@ from __future__ import annotations
 
 from http import HTTPStatus
 
-from homeassistant.components.webhook import DOMAIN as WEBHOOK_DOMAIN
-from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from tests.payloads import payload
 
-from .conftest import WEBHOOK_IDS, stored_requests
+from .conftest import WEBHOOK_IDS, set_up, stored_requests
+from .senders import (
+    FROM_ELSEWHERE,
+    TEST_PAYLOADS,
+    async_trust_loopback_proxy,
+    delivered,
+)
 
 
-async def test_webhooks_are_registered_local_only_and_removed_on_unload(
-    hass: HomeAssistant, setup_integration: MockConfigEntry
+async def test_webhooks_refuse_senders_outside_the_local_network_by_default(
+    hass: HomeAssistant, hass_client_no_auth, config_entry: MockConfigEntry
 ) -> None:
-    handlers = hass.data[WEBHOOK_DOMAIN]
-    for webhook_id in WEBHOOK_IDS.values():
-        assert handlers[webhook_id]["local_only"] is True
-    assert await hass.config_entries.async_unload(setup_integration.entry_id)
-    await hass.async_block_till_done()
-    assert setup_integration.state is ConfigEntryState.NOT_LOADED
-    assert not set(WEBHOOK_IDS.values()) & set(handlers)
+    await async_trust_loopback_proxy(hass)
+    await set_up(hass, config_entry)
+    client = await hass_client_no_auth()
+    for source, fixture in TEST_PAYLOADS.items():
+        url = f"/api/webhook/{WEBHOOK_IDS[source]}"
+        remote = await client.post(url, json=payload(fixture), headers=FROM_ELSEWHERE)
+        assert not await delivered(remote), source
+        assert await delivered(await client.post(url, json=payload(fixture))), source
 
 
 async def test_unloaded_entry_changes_nothing_on_a_webhook(

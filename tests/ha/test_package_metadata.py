@@ -1,15 +1,85 @@
-"""What hassfest and the HACS action would check, offline."""
+"""What hassfest and the HACS action check, offline.
+
+The HACS action's rules are those of hacs/integration at 3249355 (2026-08-07),
+``custom_components/hacs/validate/``: ``hacsjson.py`` (the schema in
+``utils/validate.py``), ``integration_manifest.py``, ``brands.py``,
+``information.py`` and ``license.py``; the folder rule is
+``repositories/integration.py``. What only GitHub knows (a description, topics,
+issues enabled, not archived) is checked by the workflow, not here.
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
+import re
+import tomllib
 
 from awesomeversion import AwesomeVersion
+from homeassistant.helpers import config_validation as cv
 from PIL import Image
+import voluptuous as vol
 
 ROOT = Path(__file__).parents[2]
 PACKAGE = ROOT / "custom_components" / "media_request_tracker"
+
+# HACS's HACS_MANIFEST_JSON_SCHEMA (utils/validate.py); ``country`` is checked
+# against HACS's locale list there, a string or a list of strings here.
+HACS_JSON_SCHEMA = vol.Schema(
+    {
+        vol.Optional("content_in_root"): bool,
+        vol.Optional("country"): vol.Any(str, [str]),
+        vol.Optional("filename"): str,
+        vol.Optional("hacs"): str,
+        vol.Optional("hide_default_branch"): bool,
+        vol.Optional("homeassistant"): str,
+        vol.Optional("persistent_directory"): str,
+        vol.Optional("render_readme"): bool,
+        vol.Optional("zip_release"): bool,
+        vol.Required("name"): str,
+    },
+    extra=vol.PREVENT_EXTRA,
+)
+
+# HACS's INTEGRATION_MANIFEST_JSON_SCHEMA (utils/validate.py).
+HACS_MANIFEST_SCHEMA = vol.Schema(
+    {
+        vol.Required("codeowners"): list,
+        vol.Required("documentation"): cv.url,
+        vol.Required("domain"): str,
+        vol.Required("issue_tracker"): cv.url,
+        vol.Required("name"): str,
+        vol.Required("version"): vol.Coerce(AwesomeVersion),
+    },
+    extra=vol.ALLOW_EXTRA,
+)
+
+# The MIT text GitHub matches a LICENSE file against to detect it (the
+# choosealicense.com template, ``_licenses/mit.txt``); HACS then asks GitHub for
+# the licence's SPDX id and wants an OSI-approved one.
+MIT_TEMPLATE = """\
+MIT License
+
+Copyright (c) [year] [fullname]
+
+Permission is hereby granted, free of charge, to any person obtaining a copy
+of this software and associated documentation files (the "Software"), to deal
+in the Software without restriction, including without limitation the rights
+to use, copy, modify, merge, publish, distribute, sublicense, and/or sell
+copies of the Software, and to permit persons to whom the Software is
+furnished to do so, subject to the following conditions:
+
+The above copyright notice and this permission notice shall be included in all
+copies or substantial portions of the Software.
+
+THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE
+AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,
+OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE
+SOFTWARE.
+"""
 
 
 def _json(path: Path) -> dict:
@@ -26,28 +96,56 @@ def test_manifest_has_the_keys_hassfest_wants_in_its_order() -> None:
     assert manifest["iot_class"] == "local_push"
     assert manifest["integration_type"] == "service"
     assert manifest["dependencies"] == ["http", "webhook"]
-    assert manifest["documentation"].startswith("https://")
-    assert AwesomeVersion(manifest["version"]).valid
     assert all("==" in requirement for requirement in manifest["requirements"])
-    for key in ("codeowners", "issue_tracker"):
-        assert manifest[key]
 
 
-def test_hacs_json_names_the_integration_and_minimum_version() -> None:
+def test_manifest_passes_the_hacs_manifest_check() -> None:
+    manifest = _json(PACKAGE / "manifest.json")
+    HACS_MANIFEST_SCHEMA(manifest)
+    assert manifest["codeowners"]
+    assert AwesomeVersion(manifest["version"]).valid
+
+
+def test_hacs_json_passes_the_hacs_manifest_schema() -> None:
     hacs = _json(ROOT / "hacs.json")
+    HACS_JSON_SCHEMA(hacs)
     assert hacs["name"] == "Media Request Tracker"
-    assert hacs["homeassistant"] == "2025.4.0"
-    assert set(hacs) <= {
-        "name",
-        "content_in_root",
-        "zip_release",
-        "filename",
-        "hide_default_branch",
-        "country",
-        "homeassistant",
-        "hacs",
-        "persistent_directory",
-    }
+    assert not hacs.get("zip_release") or hacs.get("filename")
+
+
+def test_hacs_json_names_the_minimum_home_assistant_the_suite_runs_on() -> None:
+    hacs = _json(ROOT / "hacs.json")
+    requirements = (ROOT / "requirements" / "test.txt").read_text(encoding="utf-8")
+    tested = re.search(r"^homeassistant==(\d+\.\d+)\.\d+$", requirements, re.MULTILINE)
+    assert tested is not None
+    assert hacs["homeassistant"] == f"{tested[1]}.0"
+
+
+def test_hacs_accepts_render_readme_in_hacs_json() -> None:
+    HACS_JSON_SCHEMA({"name": "Media Request Tracker", "render_readme": True})
+
+
+def test_repository_holds_one_integration_where_hacs_looks() -> None:
+    # HACS takes the first folder under custom_components/ as the integration.
+    folders = [path for path in (ROOT / "custom_components").iterdir() if path.is_dir()]
+    assert folders == [PACKAGE]
+    assert (ROOT / "README.md").is_file()  # HACS's information check
+
+
+def test_brand_icon_is_where_hacs_looks_so_no_brands_entry_is_needed() -> None:
+    # Without <integration>/brand/icon.png, HACS wants the domain listed in
+    # home-assistant/brands; with it, HACS looks no further.
+    assert (PACKAGE / "brand" / "icon.png").is_file()
+
+
+def test_licence_is_mit_as_github_detects_it_and_as_pyproject_says() -> None:
+    text = (ROOT / "LICENSE").read_text(encoding="utf-8")
+    expected = MIT_TEMPLATE.replace(
+        "[year] [fullname]", "2026 Media Request Tracker contributors"
+    )
+    assert text == expected
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["project"]["license"] == "MIT"
 
 
 def test_translations_cover_every_config_flow_field() -> None:

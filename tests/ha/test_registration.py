@@ -31,11 +31,13 @@ from custom_components.media_request_tracker.const import (
 from custom_components.media_request_tracker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
-from custom_components.media_request_tracker.registration import (
-    JELLYSEERR_TEMPLATE,
+from custom_components.media_request_tracker.registration.arr import (
     NOTIFICATION_NAME,
     RADARR_EVENTS,
     SONARR_EVENTS,
+)
+from custom_components.media_request_tracker.registration.jellyseerr_template import (
+    JELLYSEERR_TEMPLATE,
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import FakeJellyfin
@@ -209,10 +211,69 @@ async def test_real_events_reach_the_tracker_through_the_registered_webhooks(
     hass: HomeAssistant, entry: MockConfigEntry, radarr: FakeArr
 ) -> None:
     await set_up(hass, entry)
-    await radarr.send(payload("radarr_grab"))
+    await radarr.send(radarr.payload("grab"))
     state = hass.states.get("sensor.jellyfin_home_dune_part_two_2024")
     assert state is not None
     assert state.state == "indexed"
+
+
+async def test_an_upgrade_reaches_home_assistant_through_our_webhook(
+    hass: HomeAssistant, entry: MockConfigEntry, radarr: FakeArr
+) -> None:
+    await set_up(hass, entry)
+    await radarr.send(radarr.payload("grab"))
+    upgrade = radarr.payload("download")
+    upgrade["isUpgrade"] = True
+    await radarr.send(upgrade)
+    # Radarr sends an upgrade only where onDownload and onUpgrade are both on.
+    assert [(status, body["eventType"]) for _, status, body in radarr.deliveries] == [
+        (200, "Test"),
+        (200, "Grab"),
+        (200, "Download"),
+    ]
+
+
+async def test_a_file_deleted_for_an_upgrade_is_not_sent_to_us(
+    hass: HomeAssistant, entry: MockConfigEntry, radarr: FakeArr
+) -> None:
+    await set_up(hass, entry)
+    deleted = radarr.payload("movie_file_delete")
+    assert deleted["deleteReason"] == "upgrade"
+    await radarr.send(deleted)
+    # onMovieFileDeleteForUpgrade stays off: the upgrade's own Download says it.
+    assert [body["eventType"] for _, _, body in radarr.deliveries] == ["Test"]
+
+
+async def test_a_season_pack_arrives_as_this_sonarr_sends_it(
+    hass: HomeAssistant, entry: MockConfigEntry, sonarr: FakeArr
+) -> None:
+    await set_up(hass, entry)
+    await sonarr.send(sonarr.payload("grab_season_pack"))
+    await sonarr.send(sonarr.payload("download_episode"))
+    await sonarr.send(sonarr.payload("download_import_complete"))
+    assert [status for _, status, _ in sonarr.deliveries] == [200] * 4
+    state = hass.states.get("sensor.jellyfin_home_severance_2022")
+    assert state is not None
+    assert state.state == "importing"
+    assert state.attributes["episodes_available"] == 9
+
+
+@pytest.mark.parametrize("sonarr_version", ["4.0.5"])
+async def test_a_sonarr_before_import_complete_gets_the_other_events_and_is_left_alone(
+    hass: HomeAssistant,
+    ha_url: str,
+    fake_jellyfin: FakeJellyfin,
+    sonarr: FakeArr,
+) -> None:
+    entry = make_entry(fake_jellyfin, sonarr=sonarr)
+    await set_up(hass, entry)
+    [hook] = ours(sonarr, ha_url, "sonarr")
+    assert "onImportComplete" not in hook
+    assert sonarr.enabled_events(hook) == SONARR_EVENTS - {"onImportComplete"}
+    writes = list(sonarr.writes())
+    await set_up(hass, entry)
+    assert sonarr.writes() == writes
+    assert entry.runtime_data.registrations["sonarr"] == "registered"
 
 
 def tick_health_issue(hook: dict[str, Any], source: str) -> None:

@@ -7,12 +7,12 @@ from collections.abc import AsyncIterator
 import logging
 
 from aiohttp import ClientResponse
-from homeassistant.config_entries import SOURCE_USER
-from homeassistant.core import HomeAssistant
+from homeassistant.config_entries import SOURCE_REAUTH, SOURCE_USER
+from homeassistant.core import Event, EventStateChangedData, HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.media_request_tracker import shoko as shoko_module
+from custom_components.media_request_tracker import shoko_listener as shoko_module
 from custom_components.media_request_tracker.const import (
     CONF_SHOKO_API_KEY,
     CONF_SHOKO_PASSWORD,
@@ -20,9 +20,12 @@ from custom_components.media_request_tracker.const import (
     CONF_SHOKO_USERNAME,
     DOMAIN,
 )
+from custom_components.media_request_tracker.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.jellyfin_items import episode, movie, series, shokofin_path
-from tests.fakes.shoko import API_KEY, PASSWORD, USERNAME, FakeShoko
+from tests.fakes.shoko import API_KEY, FILE_EVENTS, PASSWORD, USERNAME, FakeShoko
 from tests.payloads import jellyseerr, payload
 
 from .conftest import WEBHOOK_IDS, entry_with, wait_until
@@ -32,22 +35,29 @@ SHOKO = "binary_sensor.jellyfin_home_shoko_connection"
 FILE_ID = 1234
 
 
+# Shoko's schedule, (1, 2, 5, 10, 30, 60) s reset after a minute, a minute lasting 1 s.
+MINUTE = 1.0
+FAST = {
+    "keepalive": 0.1,
+    "server_timeout": 1.0,
+    "connect_timeout": 1.0,
+    "handshake_timeout": 0.3,
+    "backoff": tuple(delay / 60 for delay in (1, 2, 5, 10, 30, 60)),
+    "stable_after": MINUTE,
+}
+# A v5 before 5.2 (State as a number), the last v5, and the newest v6 build.
+FLOW_VERSIONS = pytest.mark.parametrize(
+    "version", ["5.1.0", 5, 6], ids=["shoko5.1", "shoko5.3", "shoko6"]
+)
+
+
 @pytest.fixture(autouse=True)
 def fast_signalr(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(
-        shoko_module,
-        "SIGNALR_TIMING",
-        {
-            "keepalive": 0.1,
-            "server_timeout": 1.0,
-            "handshake_timeout": 0.3,
-            "backoff": (0, 0.05, 0.1),
-        },
-    )
+    monkeypatch.setattr(shoko_module, "SIGNALR_TIMING", FAST)
 
 
-async def _started(version: int) -> FakeShoko:
-    hub = FakeShoko(major_version=version)
+async def _started(version: int | str) -> FakeShoko:
+    hub = FakeShoko(version)
     await hub.start()
     return hub
 
@@ -82,35 +92,20 @@ def _with_shoko(config_entry: MockConfigEntry, hub: FakeShoko) -> MockConfigEntr
 
 
 def _events(fake_shoko: FakeShoko, name: str) -> str:
-    v5 = {
-        "detected": "ShokoEvent:FileDetected",
-        "hashed": "ShokoEvent:FileHashed",
-        "matched": "ShokoEvent:FileMatched",
-    }
-    v6 = {
-        "detected": "file:detected",
-        "hashed": "file:hashed",
-        "matched": "release:saved",
-    }
-    return (v5 if fake_shoko.major_version < 6 else v6)[name]
+    return FILE_EVENTS[fake_shoko.major_version][name][0]
 
 
 def _file_payload(fake_shoko: FakeShoko, name: str) -> dict:
-    if fake_shoko.major_version < 6:
-        return payload(
-            {
-                "detected": "shoko_v5_file_detected",
-                "hashed": "shoko_v5_file_hashed",
-                "matched": "shoko_v5_file_matched",
-            }[name]
-        )
-    return payload(
-        {
-            "detected": "shoko_v6_file_hashed",
-            "hashed": "shoko_v6_file_hashed",
-            "matched": "shoko_v6_release_saved",
-        }[name]
-    )
+    return payload(FILE_EVENTS[fake_shoko.major_version][name][1])
+
+
+def _our_logs(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.name.startswith("custom_components.media_request_tracker")
+        and record.levelno >= logging.INFO
+    ]
 
 
 async def _post(client, source: str, body: dict) -> ClientResponse:
@@ -243,6 +238,7 @@ async def test_reconnection_processes_new_events_and_applies_none_twice(
     )
 
     caplog.clear()
+    await asyncio.sleep(MINUTE)  # a connection that lasted
     await fake_shoko.drop()
     await wait_until(lambda: hass.states.get(SHOKO).state == "off")
     await asyncio.wait_for(fake_shoko.connected.wait(), 5)
@@ -251,8 +247,7 @@ async def test_reconnection_processes_new_events_and_applies_none_twice(
         _events(fake_shoko, "matched"), _file_payload(fake_shoko, "matched")
     )
     await fake_shoko.emit(
-        "ShokoEvent:FileDeleted" if fake_shoko.major_version < 6 else "file:deleted",
-        _file_payload(fake_shoko, "hashed"),
+        _events(fake_shoko, "deleted"), _file_payload(fake_shoko, "deleted")
     )
     await wait_until(
         lambda: (
@@ -266,35 +261,139 @@ async def test_reconnection_processes_new_events_and_applies_none_twice(
         entry["detail"] for entry in hass.states.get(FRIEREN).attributes["timeline"]
     ]
     assert sum("Shoko matched" in detail for detail in details) == 1
-    ours = [
-        r
-        for r in caplog.records
-        if r.name.startswith("custom_components.media_request_tracker")
-        and r.levelno >= logging.INFO
-    ]
-    assert [r.getMessage() for r in ours] == [
-        "Lost the connection to Shoko Server; reconnecting in the background",
+    assert _our_logs(caplog) == [
+        (
+            "Lost the connection to Shoko Server (the hub closed the connection: "
+            "Server is shutting down); reconnecting in the background"
+        ),
         "Shoko Server connection is back",
     ]
     assert "Traceback" not in caplog.text
 
 
 async def test_hub_that_never_answers_stays_off_and_unloads_cleanly(
-    hass: HomeAssistant, config_entry: MockConfigEntry, socket_enabled: None
+    hass: HomeAssistant, config_entry: MockConfigEntry, fake_shoko: FakeShoko
 ) -> None:
-    hub = await _started(5)
-    hub.answer_handshake = False
-    try:
-        entry = _with_shoko(config_entry, hub)
-        entry.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(entry.entry_id)
-        await wait_until(lambda: hub.negotiations >= 3)
+    fake_shoko.answer_handshake = False
+    entry = _with_shoko(config_entry, fake_shoko)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await wait_until(lambda: fake_shoko.negotiations >= 3)
+    assert hass.states.get(SHOKO).state == "off"
+    # Unloading while it reconnects leaves nothing behind (the harness checks tasks).
+    assert await hass.config_entries.async_unload(entry.entry_id)
+    await hass.async_block_till_done()
+
+
+async def _set_up_while(
+    hass: HomeAssistant, config_entry: MockConfigEntry, hub: FakeShoko
+) -> MockConfigEntry:
+    entry = _with_shoko(config_entry, hub)
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    return entry
+
+
+async def test_malformed_negotiate_answer_is_retried_and_the_listener_lives(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    fake_shoko: FakeShoko,
+    caplog,
+) -> None:
+    fake_shoko.negotiate_body = (
+        '{"negotiateVersion":1,"connectionId":"a","availableTransports":null}'
+    )
+    entry = await _set_up_while(hass, config_entry, fake_shoko)
+    await wait_until(lambda: fake_shoko.negotiations >= 3)
+    assert hass.states.get(SHOKO).state == "off"
+    fake_shoko.negotiate_body = None
+    await wait_until(lambda: hass.states.get(SHOKO).state == "on")
+    assert _our_logs(caplog) == [
+        (
+            "Cannot connect to Shoko Server (the hub offers no WebSockets transport); "
+            "retrying in the background"
+        ),
+        "Shoko Server connection is back",
+    ]
+    assert "Traceback" not in caplog.text
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_hub_that_closes_every_session_is_not_hammered_and_the_sensor_holds(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    fake_shoko: FakeShoko,
+    caplog,
+) -> None:
+    fake_shoko.close_each_session = True
+    changes: list[str] = []
+
+    def record(event: Event[EventStateChangedData]) -> None:
+        if event.data["entity_id"] == SHOKO and (state := event.data["new_state"]):
+            changes.append(state.state)
+
+    unsubscribe = hass.bus.async_listen("state_changed", record)
+    entry = await _set_up_while(hass, config_entry, fake_shoko)
+    await asyncio.sleep(MINUTE)
+    unsubscribe()
+    assert 2 <= fake_shoko.handshakes <= 7  # a handful a minute
+    assert changes == ["off", "on", "off"]  # set up, first session, lost: no flapping
+    assert len([m for m in _our_logs(caplog) if "Lost the connection" in m]) == 1
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_shoko_still_starting_is_waited_for(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    fake_shoko: FakeShoko,
+) -> None:
+    """v6's hub answers 503 until Shoko has started (v5's hub is up at once)."""
+    fake_shoko.started = False
+    entry = await _set_up_while(hass, config_entry, fake_shoko)
+    if fake_shoko.major_version >= 6:
+        await wait_until(lambda: fake_shoko.negotiate_calls >= 3)
+        assert fake_shoko.negotiations == 0
         assert hass.states.get(SHOKO).state == "off"
-        # Unloading while it reconnects leaves nothing behind (the harness checks tasks).
-        assert await hass.config_entries.async_unload(entry.entry_id)
-        await hass.async_block_till_done()
-    finally:
-        await hub.stop()
+    fake_shoko.started = True
+    await wait_until(lambda: hass.states.get(SHOKO).state == "on")
+    assert not hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_refused_key_asks_to_reauthenticate_on_v6_only(
+    hass: HomeAssistant,
+    config_entry: MockConfigEntry,
+    fake_shoko: FakeShoko,
+) -> None:
+    """v5's hub needs no key, so a revoked one goes unnoticed there (README)."""
+    entry = entry_with(
+        config_entry, **{CONF_SHOKO_URL: fake_shoko.url, CONF_SHOKO_API_KEY: "revoked"}
+    )
+    entry.add_to_hass(hass)
+    assert await hass.config_entries.async_setup(entry.entry_id)
+    await hass.async_block_till_done()
+    if fake_shoko.major_version >= 6:
+        await wait_until(
+            lambda: any(
+                flow["context"]["source"] == SOURCE_REAUTH
+                for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+            )
+        )
+        assert hass.states.get(SHOKO).state == "off"
+    else:
+        await wait_until(lambda: hass.states.get(SHOKO).state == "on")
+    await hass.config_entries.async_unload(entry.entry_id)
+
+
+async def test_diagnostics_show_the_shoko_link_without_its_key(
+    hass: HomeAssistant, shoko_entry: MockConfigEntry, fake_shoko: FakeShoko
+) -> None:
+    await wait_until(lambda: hass.states.get(SHOKO).state == "on")
+    diagnostics = await async_get_config_entry_diagnostics(hass, shoko_entry)
+    assert diagnostics["connections"]["shoko"] is True
+    assert diagnostics["entry"]["data"][CONF_SHOKO_API_KEY] == "**REDACTED**"
+    assert API_KEY not in str(diagnostics)
 
 
 async def _shoko_step(hass: HomeAssistant, fake_jellyfin: FakeJellyfin) -> str:
@@ -311,14 +410,23 @@ async def _shoko_step(hass: HomeAssistant, fake_jellyfin: FakeJellyfin) -> str:
     return flow_id
 
 
+@pytest.fixture
+async def flow_shoko(
+    version: int | str, socket_enabled: None
+) -> AsyncIterator[FakeShoko]:
+    async with FakeShoko(version) as hub:
+        yield hub
+
+
+@FLOW_VERSIONS
 async def test_username_and_password_become_an_api_key_and_are_not_stored(
-    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, fake_shoko: FakeShoko
+    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, flow_shoko: FakeShoko
 ) -> None:
     flow_id = await _shoko_step(hass, fake_jellyfin)
     result = await hass.config_entries.flow.async_configure(
         flow_id,
         {
-            CONF_SHOKO_URL: fake_shoko.url,
+            CONF_SHOKO_URL: flow_shoko.url,
             CONF_SHOKO_USERNAME: USERNAME,
             CONF_SHOKO_PASSWORD: "wrong",
         },
@@ -327,7 +435,7 @@ async def test_username_and_password_become_an_api_key_and_are_not_stored(
     result = await hass.config_entries.flow.async_configure(
         flow_id,
         {
-            CONF_SHOKO_URL: fake_shoko.url,
+            CONF_SHOKO_URL: flow_shoko.url,
             CONF_SHOKO_USERNAME: USERNAME,
             CONF_SHOKO_PASSWORD: PASSWORD,
         },
@@ -341,6 +449,7 @@ async def test_username_and_password_become_an_api_key_and_are_not_stored(
     await hass.async_block_till_done()
 
 
+@FLOW_VERSIONS
 @pytest.mark.parametrize(
     ("user_input", "errors"),
     [
@@ -359,16 +468,30 @@ async def test_username_and_password_become_an_api_key_and_are_not_stored(
 async def test_shoko_step_errors_then_recovers(
     hass: HomeAssistant,
     fake_jellyfin: FakeJellyfin,
-    fake_shoko: FakeShoko,
+    flow_shoko: FakeShoko,
     user_input: dict,
     errors: dict,
 ) -> None:
     flow_id = await _shoko_step(hass, fake_jellyfin)
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_SHOKO_URL: fake_shoko.url, **user_input}
+        flow_id, {CONF_SHOKO_URL: flow_shoko.url, **user_input}
     )
     assert result["errors"] == errors
     result = await hass.config_entries.flow.async_configure(
-        flow_id, {CONF_SHOKO_URL: fake_shoko.url, CONF_SHOKO_API_KEY: API_KEY}
+        flow_id, {CONF_SHOKO_URL: flow_shoko.url, CONF_SHOKO_API_KEY: API_KEY}
     )
+    assert result["step_id"] == "arr"
+
+
+@FLOW_VERSIONS
+async def test_shoko_still_starting_cannot_be_set_up_yet(
+    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, flow_shoko: FakeShoko
+) -> None:
+    flow_shoko.started = False
+    flow_id = await _shoko_step(hass, fake_jellyfin)
+    answer = {CONF_SHOKO_URL: flow_shoko.url, CONF_SHOKO_API_KEY: API_KEY}
+    result = await hass.config_entries.flow.async_configure(flow_id, answer)
+    assert result["errors"] == {"base": "cannot_connect"}
+    flow_shoko.started = True
+    result = await hass.config_entries.flow.async_configure(flow_id, answer)
     assert result["step_id"] == "arr"

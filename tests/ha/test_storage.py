@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterator
 from datetime import timedelta
+import errno
 from http import HTTPStatus
 import json
 import logging
+import os
 from pathlib import Path
 import time
 from typing import Any
@@ -15,6 +18,7 @@ from freezegun.api import FrozenDateTimeFactory
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import CoreState, HomeAssistant
 from homeassistant.helpers import entity_registry as er
+import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_fire_time_changed,
@@ -124,24 +128,69 @@ async def test_removing_the_entry_deletes_its_storage(
     assert not list(Path(hass.config.path(".storage")).glob(f"{STORAGE_KEY}*"))
 
 
-async def test_unreadable_stored_request_is_skipped(
-    hass: HomeAssistant, config_entry: MockConfigEntry
+ALIEN = {
+    "request_id": "9",
+    "media_type": "movie",
+    "title": "Alien",
+    "year": 1979,
+    "stage": "indexed",
+    "requested_at": "2024-06-01T20:00:00+00:00",
+    "tmdb_id": 348,
+}
+# As a later version might write it: a stage this version does not know.
+FROM_A_NEWER_VERSION = {**ALIEN, "request_id": "10", "stage": "transcoding"}
+
+
+async def test_a_stored_request_that_cannot_be_read_is_set_aside_and_kept_on_disk(
+    hass: HomeAssistant,
+    hass_client_no_auth,
+    config_entry: MockConfigEntry,
+    caplog,
 ) -> None:
-    good = {
-        "request_id": "9",
-        "media_type": "movie",
-        "title": "Alien",
-        "year": 1979,
-        "stage": "indexed",
-        "requested_at": "2024-06-01T20:00:00+00:00",
-        "tmdb_id": 348,
-    }
-    write_snapshot(hass, {"requests": [{"request_id": "broken"}, good]})
-    config_entry.add_to_hass(hass)
-    await hass.config_entries.async_setup(config_entry.entry_id)
-    await hass.async_block_till_done()
+    unkeyed = {"title": "no request id"}
+    write_snapshot(hass, {"requests": [FROM_A_NEWER_VERSION, unkeyed, ALIEN]})
+    await set_up(hass, config_entry)
     assert hass.states.get("sensor.jellyfin_home_alien_1979").state == "indexed"
     assert hass.states.get("sensor.jellyfin_home_active_requests").state == "1"
+    [warning] = [m for m in caplog.messages if "Stored request" in m]
+    assert "Stored request 10 cannot be read" in warning
+    assert "kept on disk as it is" in warning
+
+    # A change, then an unload: the snapshot is rewritten from memory.
+    client = await hass_client_no_auth()
+    await client.post(
+        f"/api/webhook/{WEBHOOK_IDS['jellyseerr']}",
+        json=payload("jellyseerr_movie_auto_approved"),
+    )
+    assert await hass.config_entries.async_unload(config_entry.entry_id)
+    requests = read_snapshot(hass)["requests"]
+    assert FROM_A_NEWER_VERSION in requests
+    assert unkeyed in requests
+    assert {r.get("request_id") for r in requests} == {"9", "10", "42", None}
+
+
+async def test_a_snapshot_of_a_newer_minor_version_is_read_and_said_so_once(
+    hass: HomeAssistant, config_entry: MockConfigEntry, caplog
+) -> None:
+    write_snapshot(hass, {"requests": [ALIEN]}, minor_version=7)
+    await set_up(hass, config_entry)
+    assert hass.states.get("sensor.jellyfin_home_alien_1979").state == "indexed"
+    [warning] = [m for m in caplog.messages if "newer version" in m]
+    assert "storage version 1.7" in warning
+
+
+async def test_a_snapshot_of_a_newer_major_version_stops_set_up_and_is_left_alone(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    write_snapshot(hass, {"records": [ALIEN]}, version=2)
+    journal_path(hass).write_bytes(b'{"put": {"request_id": "9"}}\n')
+    before = snapshot_path(hass).read_bytes()
+    config_entry.add_to_hass(hass)
+    await hass.config_entries.async_setup(config_entry.entry_id)
+    assert config_entry.state is ConfigEntryState.SETUP_ERROR
+    assert config_entry.error_reason_translation_key == "storage_newer_version"
+    assert snapshot_path(hass).read_bytes() == before
+    assert journal_path(hass).read_bytes() == b'{"put": {"request_id": "9"}}\n'
 
 
 def snapshot_path(hass: HomeAssistant) -> Path:
@@ -154,10 +203,23 @@ def read_snapshot(hass: HomeAssistant) -> dict[str, Any]:
     return document["data"]
 
 
-def write_snapshot(hass: HomeAssistant, data: dict[str, Any]) -> None:
+def write_snapshot(
+    hass: HomeAssistant,
+    data: dict[str, Any],
+    *,
+    version: int = 1,
+    minor_version: int = 1,
+) -> None:
     snapshot_path(hass).parent.mkdir(exist_ok=True)
     snapshot_path(hass).write_text(
-        json.dumps({"version": 1, "minor_version": 1, "key": STORAGE_KEY, "data": data})
+        json.dumps(
+            {
+                "version": version,
+                "minor_version": minor_version,
+                "key": STORAGE_KEY,
+                "data": data,
+            }
+        )
     )
 
 
@@ -337,3 +399,179 @@ async def test_an_unreadable_snapshot_stops_set_up_and_is_left_alone(
     await hass.config_entries.async_setup(config_entry.entry_id)
     assert config_entry.state is ConfigEntryState.SETUP_ERROR
     assert snapshot_path(hass).read_text() == "{not json"
+
+
+async def test_a_change_that_cannot_be_serialised_answers_503_and_stays_pending(
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    setup_integration: MockConfigEntry,
+    caplog,
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    dune = setup_integration.runtime_data.hub.request("42")
+    # qBittorrent's figures are read by Python's json, which takes any integer;
+    # orjson writes 64 bits at most.
+    dune.download.size = 2**64
+    grab = payload("radarr_grab")
+    del grab["release"]["size"]
+    response = await post_webhook("radarr", grab)
+    assert response.status == HTTPStatus.SERVICE_UNAVAILABLE
+    assert "Traceback" not in caplog.text
+    assert "Request 42 cannot be written as JSON" in caplog.text
+
+    # Other requests' changes are written meanwhile, and 42 keeps what is on disk,
+    # also through a compaction.
+    response = await post_webhook(
+        "jellyseerr", jellyseerr("jellyseerr_tv_pending", request_id="43")
+    )
+    assert response.status == HTTPStatus.OK
+    store = setup_integration.runtime_data.hub.store
+    await store._async_compact()
+    stored = await stored_requests(hass)
+    assert (stored["42"]["stage"], stored["43"]["stage"]) == ("approved", "requested")
+
+    # Once it can be written, the change goes with the next write.
+    dune.download.size = 4_000_000_000
+    response = await post_webhook(
+        "jellyseerr", jellyseerr("jellyseerr_tv_pending", request_id="44")
+    )
+    assert response.status == HTTPStatus.OK
+    stored = await stored_requests(hass)
+    assert (stored["42"]["stage"], stored["42"]["size"]) == ("indexed", 4_000_000_000)
+
+
+class FullDisk:
+    """The config folder's file system, made full on purpose: writes and renames fail.
+
+    ENOSPC, as a full disk gives; deleting still works, as it does there.
+    """
+
+    def __init__(self, config_dir: str, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._config = config_dir
+        self._monkeypatch = monkeypatch
+        self._write, self._replace, self._open = os.write, Path.replace, Path.open
+
+    @staticmethod
+    def _enospc() -> OSError:
+        return OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    def _ours(self, path: object) -> bool:
+        return str(path).startswith(self._config)
+
+    def fill(self, *, writes: bool = True, renames: bool = True) -> None:
+        """From now on writes, renames, or both fail."""
+        disk = self
+
+        def write(fd: int, data: Any) -> int:
+            try:
+                target = str(Path(f"/proc/self/fd/{fd}").readlink())
+            except OSError:
+                target = ""
+            if disk._ours(target):
+                raise disk._enospc()
+            return disk._write(fd, data)
+
+        def replace(self: Path, target: Any) -> Path:
+            if disk._ours(self):
+                raise disk._enospc()
+            return disk._replace(self, target)
+
+        def open_(self: Path, mode: str = "r", *args: Any, **kwargs: Any) -> Any:
+            if disk._ours(self) and mode[0] in "wax":
+                raise disk._enospc()
+            return disk._open(self, mode, *args, **kwargs)
+
+        if writes:
+            self._monkeypatch.setattr(os, "write", write)
+            self._monkeypatch.setattr(Path, "open", open_)
+        if renames:
+            self._monkeypatch.setattr(Path, "replace", replace)
+
+    def free(self) -> None:
+        """Space again."""
+        self._monkeypatch.undo()
+
+
+@pytest.fixture
+def full_disk(hass: HomeAssistant) -> Iterator[FullDisk]:
+    # Its own patches, so that freeing the space undoes nothing else.
+    with pytest.MonkeyPatch.context() as patches:
+        yield FullDisk(hass.config.config_dir, patches)
+
+
+def our_errors(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [
+        record.getMessage()
+        for record in caplog.records
+        if record.levelno >= logging.ERROR
+    ]
+
+
+@pytest.mark.parametrize(
+    ("writes", "renames"),
+    [(True, True), (True, False), (False, True)],
+    ids=["full", "writes fail", "renames fail"],
+)
+async def test_unloading_on_a_full_disk_succeeds_logs_once_and_loses_nothing(
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    setup_integration: MockConfigEntry,
+    full_disk: FullDisk,
+    caplog,
+    writes: bool,
+    renames: bool,
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    before = await stored_requests(hass)
+    caplog.clear()
+    full_disk.fill(writes=writes, renames=renames)
+    assert await hass.config_entries.async_unload(setup_integration.entry_id)
+    assert setup_integration.state is ConfigEntryState.NOT_LOADED
+    [error] = our_errors(caplog)
+    assert "Cannot fold the request journal into the snapshot" in error
+    assert "No space left on device" in error
+    assert "Traceback" not in caplog.text
+    # No half-written snapshot is left behind.
+    assert not snapshot_path(hass).exists()
+    assert not list(snapshot_path(hass).parent.glob("*.tmp"))
+
+    full_disk.free()
+    assert await stored_requests(hass) == before
+
+
+async def test_a_background_fold_that_fails_is_logged_once_and_loses_nothing(
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    setup_integration: MockConfigEntry,
+    full_disk: FullDisk,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog,
+) -> None:
+    monkeypatch.setattr(
+        "custom_components.media_request_tracker.store.COMPACT_AFTER_BYTES", 4096
+    )
+    # Appends of a line still fit; setting the journal aside does not.
+    full_disk.fill(writes=False)
+    for number in range(20):
+        response = await post_webhook(
+            "jellyseerr",
+            jellyseerr("jellyseerr_movie_auto_approved", request_id=str(number)),
+        )
+        assert response.status == HTTPStatus.OK
+        await hass.async_block_till_done(wait_background_tasks=True)
+    store = setup_integration.runtime_data.hub.store
+    assert store.stats.compactions == 0
+    [error] = our_errors(caplog)
+    assert "Cannot fold the request journal into the snapshot" in error
+    assert "Traceback" not in caplog.text
+    assert len(await stored_requests(hass)) == 20
+
+    full_disk.free()
+    await post_webhook(
+        "jellyseerr", jellyseerr("jellyseerr_movie_auto_approved", request_id="20")
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert store.stats.compactions == 1
+    assert "folded into the snapshot again" in caplog.text
+    assert len(read_snapshot(hass)["requests"]) >= 20
+    assert len(await stored_requests(hass)) == 21

@@ -19,6 +19,7 @@ from tests.fakes.jellyfin_items import movie
 from tests.payloads import payload
 
 from .conftest import ENTRY_ID, PostWebhook
+from .fix_flows import fix_flows
 
 FILM = "sensor.jellyfin_home_dune_part_two_2024"
 ISSUE_ID = f"stuck_{ENTRY_ID}_42"
@@ -44,7 +45,9 @@ async def approved_film(
 
 
 def check_stuck_in(entry: MockConfigEntry, hours: float) -> None:
-    entry.runtime_data.hub.async_check_stuck(dt_util.utcnow() + timedelta(hours=hours))
+    entry.runtime_data.issues.async_check_stuck(
+        dt_util.utcnow() + timedelta(hours=hours)
+    )
 
 
 def issue(hass: HomeAssistant) -> ir.IssueEntry | None:
@@ -69,7 +72,7 @@ async def test_approved_request_never_grabbed_raises_an_issue_naming_it(
     assert raised.translation_key == "stuck_not_grabbed"
     assert raised.translation_placeholders["title"] == "Dune: Part Two (2024)"
     assert raised.translation_placeholders["stage"] == "approved"
-    approved_at = approved_film.runtime_data.hub.tracker.get("42").stage_since
+    approved_at = approved_film.runtime_data.hub.request("42").stage_since
     assert raised.translation_placeholders["since"] == dt_util.as_local(
         approved_at
     ).strftime("%Y-%m-%d %H:%M")
@@ -100,7 +103,7 @@ async def test_recheck_finishes_a_request_jellyfin_now_shows(
 ) -> None:
     check_stuck_in(approved_film, 7)
     fake_jellyfin.add_item(**movie("Dune: Part Two", 2024, {"Tmdb": "693134"}))
-    flows = hass.data["repairs"]["flow_manager"]
+    flows = fix_flows(hass)
     menu = await flows.async_init(DOMAIN, data={"issue_id": ISSUE_ID})
     assert menu["description_placeholders"]["title"] == "Dune: Part Two (2024)"
     result = await flows.async_configure(menu["flow_id"], {"next_step_id": "recheck"})
@@ -113,8 +116,8 @@ async def test_the_fix_flow_of_a_request_that_moved_on_says_so(
     hass: HomeAssistant, approved_film: MockConfigEntry
 ) -> None:
     check_stuck_in(approved_film, 7)
-    approved_film.runtime_data.hub.async_check_stuck()
-    flows = hass.data["repairs"]["flow_manager"]
+    approved_film.runtime_data.issues.async_check_stuck()
+    flows = fix_flows(hass)
     ir.async_create_issue(
         hass,
         DOMAIN,
@@ -134,7 +137,7 @@ async def test_the_fix_flow_aborts_when_the_entry_is_not_loaded(
 ) -> None:
     check_stuck_in(approved_film, 7)
     await hass.config_entries.async_unload(approved_film.entry_id)
-    flows = hass.data["repairs"]["flow_manager"]
+    flows = fix_flows(hass)
     result = await flows.async_init(DOMAIN, data={"issue_id": ISSUE_ID})
     assert result["type"] == "abort"
     assert result["reason"] == "not_loaded"
@@ -157,7 +160,7 @@ async def test_the_issue_and_its_fix_flow_read_as_documented(
         )
     }
     assert shown == snapshot(name="issue", exclude=props("since"))
-    flows = hass.data["repairs"]["flow_manager"]
+    flows = fix_flows(hass)
     menu = await flows.async_init(DOMAIN, data={"issue_id": ISSUE_ID})
     assert menu == snapshot(
         name="fix_flow", exclude=props("flow_id", "since", "data_schema")
@@ -170,7 +173,7 @@ async def test_an_issue_from_before_a_reload_goes_once_the_request_has_moved(
     check_stuck_in(approved_film, 7)
     assert await hass.config_entries.async_reload(approved_film.entry_id)
     await post_webhook("radarr", payload("radarr_grab"))
-    approved_film.runtime_data.hub.async_check_stuck()
+    approved_film.runtime_data.issues.async_check_stuck()
     assert issue(hass) is None
 
 

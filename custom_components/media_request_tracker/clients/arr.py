@@ -1,24 +1,24 @@
 """Radarr's and Sonarr's notification ("Connect") API, v3.
 
 Both apps share it: ``GET``/``POST /api/v3/notification``, ``PUT`` and
-``DELETE /api/v3/notification/{id}``, ``POST /api/v3/notification/test``, with
-the ``X-Api-Key`` header. Creating or changing an enabled connection makes the
+``DELETE /api/v3/notification/{id}``, with the ``X-Api-Key`` header. Creating or changing an enabled connection makes the
 app send a ``Test`` event to it first; if that fails it answers ``400`` with
 a list of validation failures and saves nothing.
 
-Written here rather than taken from aiopyarr (23.4.0, the version Home
-Assistant core pins), which does have these endpoints and takes a session, but:
-it logs every response body at debug level, and the notification list holds
-every connection's URL, ours (whose webhook id is a secret) and the user's
-other ones; a ``400`` becomes a bare "status code 400", dropping the reason
-the app gives; and its models rebuild resources field by field, which is more
-than the five calls used here need. Resources stay plain JSON objects, so a
-field a newer app adds survives a read-modify-write.
+Written here rather than taken from aiopyarr (23.4.0, its newest release and
+the version Home Assistant core pins, 2025.4 to 2026.11), which does have
+these endpoints and takes a session, but: it logs every response body at debug
+level, and the notification list holds every connection's URL, ours (whose
+webhook id is a secret) and the user's other ones; a ``400`` becomes a bare
+"failed with status code '400'", dropping the reason the app gives; and it
+adds the app's default port to a URL that has none
+(``https://radarr.example.com`` is called as ``…:7878``), which misses a
+reverse proxy on 443. Resources stay plain JSON objects, so a field a newer
+app adds survives a read-modify-write.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping
 from dataclasses import dataclass
 import json
@@ -26,20 +26,15 @@ from typing import Any
 
 import aiohttp
 
+from .http import ServiceAuthError, ServiceError, ServiceUnavailableError, async_request
+
 REQUEST_TIMEOUT = 20
 NOTIFICATION_PATH = "/api/v3/notification"
 
-
-class ArrError(Exception):
-    """Radarr or Sonarr answered with something we cannot use."""
-
-
-class ArrConnectionError(ArrError):
-    """The app could not be reached, or failed on its side."""
-
-
-class ArrAuthError(ArrError):
-    """The app refused the API key."""
+# The shared error classes (clients/http.py), under the names callers use here.
+ArrError = ServiceError
+ArrConnectionError = ServiceUnavailableError
+ArrAuthError = ServiceAuthError
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -113,10 +108,6 @@ class ArrClient:
         """Delete one connection."""
         await self._request("DELETE", f"{NOTIFICATION_PATH}/{int(notification_id)}")
 
-    async def async_test_notification(self, resource: Mapping[str, Any]) -> None:
-        """Have the app send its ``Test`` event to a connection, saved or not."""
-        await self._request("POST", f"{NOTIFICATION_PATH}/test", resource)
-
     async def _resource(
         self, method: str, path: str, resource: Mapping[str, Any]
     ) -> dict[str, Any]:
@@ -128,34 +119,20 @@ class ArrClient:
     async def _request(
         self, method: str, path: str, body: Mapping[str, Any] | None = None
     ) -> Any:
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                async with self._session.request(
-                    method,
-                    f"{self._url}{path}",
-                    json=dict(body) if body is not None else None,
-                    headers=self._headers,
-                ) as response:
-                    if response.status == 401:
-                        raise ArrAuthError(f"{self._app} refused the API key")
-                    content = await response.read()
-                    status = response.status
-        except (aiohttp.ClientError, TimeoutError) as err:
-            raise ArrConnectionError(
-                f"cannot reach {self._app}: {err or type(err).__name__}"
-            ) from err
-        if status == 400:
-            raise ArrRejectedError(self._app, _failures(content))
-        if status >= 400:
-            raise ArrConnectionError(
-                f"{self._app} answered {status} to {method} {path}"
-            )
-        if not content.strip():
-            return None
-        try:
-            return json.loads(content)
-        except ValueError as err:
-            raise ArrError(f"{self._app} sent invalid JSON for {path}") from err
+        answer = await async_request(
+            self._session,
+            method,
+            f"{self._url}{path}",
+            service=self._app,
+            timeout=REQUEST_TIMEOUT,
+            json=dict(body) if body is not None else None,
+            headers=self._headers,
+            refused=(401,),
+            answers=(400,),
+        )
+        if answer.status == 400:
+            raise ArrRejectedError(self._app, _failures(answer.body))
+        return answer.json()
 
 
 def _failures(content: bytes) -> tuple[ArrValidationFailure, ...]:

@@ -2,32 +2,41 @@
 
 Jellyfin 12 drops the legacy ``X-Emby-Token`` headers, so only the
 ``Authorization: MediaBrowser Token="…"`` form is sent.
+
+Written here rather than taken from a library, as of their newest releases:
+jellyfin-apiclient-python (1.20.2, what Home Assistant core's Jellyfin
+integration uses) is blocking (requests). aiojellyfin (0.14.1) is async but
+made for music: query builders for artists, albums, tracks and playlists, and a
+generic one that cannot ask for ``ids``, ``sortBy``, ``minDateLastSaved`` or
+``enableImages=false``; it has no ``/System/Info`` (the server id), sets no
+timeout of its own, and raises a bare ``aiohttp.ClientResponseError`` for any
+error but ``404``, a refused key included.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
-import json
 from typing import Any
 
 import aiohttp
+
+from .http import (
+    LARGE_BODY,
+    SMALL_BODY,
+    ServiceAuthError,
+    ServiceError,
+    ServiceUnavailableError,
+    async_request,
+)
 
 CLIENT_NAME = "Media Request Tracker"
 CLIENT_VERSION = "0.1.0"
 REQUEST_TIMEOUT = 15
 
-
-class JellyfinError(Exception):
-    """Jellyfin answered with something we cannot use."""
-
-
-class JellyfinConnectionError(JellyfinError):
-    """Jellyfin could not be reached or failed on its side."""
-
-
-class JellyfinAuthError(JellyfinError):
-    """Jellyfin refused the API key."""
+# The shared error classes (clients/http.py), under the names callers use here.
+JellyfinError = ServiceError
+JellyfinConnectionError = ServiceUnavailableError
+JellyfinAuthError = ServiceAuthError
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -59,7 +68,7 @@ class JellyfinClient:
 
     async def async_get_server_info(self) -> JellyfinServerInfo:
         """Read the server identity; this call needs a valid key."""
-        data = await self._get_json("/System/Info", {})
+        data = await self._get_json("/System/Info", {}, max_body=SMALL_BODY)
         if not isinstance(data, dict) or not isinstance(data.get("Id"), str):
             raise JellyfinError("/System/Info did not return a server id")
         return JellyfinServerInfo(
@@ -103,7 +112,11 @@ class JellyfinClient:
             "enableUserData": "false",
         }
         if saved_since is not None:
-            params["minDateLastSaved"] = saved_since
+            # Not ``minDateLastSaved``: on 10.9 and 10.10 that one fails with 500
+            # (its SQL names the ...ForUser parameter but binds another), while
+            # ``minDateLastSavedForUser`` compares the item's DateLastSaved on
+            # every release (tests/fakes/upstream/jellyfin.md).
+            params["minDateLastSavedForUser"] = saved_since
         data = await self._get_json("/Items", params)
         items = data.get("Items") if isinstance(data, dict) else None
         total = data.get("TotalRecordCount") if isinstance(data, dict) else None
@@ -111,29 +124,22 @@ class JellyfinClient:
             raise JellyfinError("/Items did not return a page of items")
         return [item for item in items if isinstance(item, dict)], total
 
-    async def _get_json(self, path: str, params: dict[str, str]) -> Any:
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                response = await self._session.get(
-                    f"{self._url}{path}", params=params, headers=self._headers
-                )
-                async with response:
-                    if response.status in (401, 403):
-                        raise JellyfinAuthError(
-                            f"Jellyfin refused the API key ({response.status})"
-                        )
-                    if response.status >= 400:
-                        raise JellyfinConnectionError(
-                            f"Jellyfin answered {response.status} for {path}"
-                        )
-                    body = await response.read()
-        except (aiohttp.ClientError, TimeoutError) as err:
-            raise JellyfinConnectionError(
-                f"cannot reach Jellyfin: {err or type(err).__name__}"
-            ) from err
+    async def _get_json(
+        self, path: str, params: dict[str, str], *, max_body: int = LARGE_BODY
+    ) -> Any:
+        """GET and parse; item pages may be large, so their cap is 32 MiB."""
+        answer = await async_request(
+            self._session,
+            "GET",
+            f"{self._url}{path}",
+            service="Jellyfin",
+            timeout=REQUEST_TIMEOUT,
+            # Jellyfin builds a whole page before its first byte.
+            read_timeout=REQUEST_TIMEOUT,
+            params=params,
+            headers=self._headers,
+            max_body=max_body,
+        )
         self.request_count += 1
-        self.bytes_received += len(body)
-        try:
-            return json.loads(body)
-        except ValueError as err:
-            raise JellyfinError(f"Jellyfin sent invalid JSON for {path}") from err
+        self.bytes_received += len(answer.body)
+        return answer.json()

@@ -18,37 +18,34 @@ drops them from a ``POST``. Checked against
 ``server/lib/notifications/agents/webhook.ts`` at Jellyseerr v2.0.0 and v2.7.3
 and Seerr v3.1.0 (``tests/fakes/upstream/jellyseerr.md``).
 
-Written here rather than taken from python-overseerr, which has these calls:
-Home Assistant core's Overseerr integration pins it at a different exact
-version in each release (0.7.1 in 2025.4, 0.8.0 in 2026.2), so pinning our own
-would make Home Assistant reinstall one or the other at every start for users
-of both integrations; it takes a host and port rather than a URL; and its save
-call leaves out ``authHeader`` and ``supportVariables``.
+Written here rather than taken from python-overseerr (0.9.0, its newest
+release), which has these calls: Home Assistant core's Overseerr integration
+pins it at a different exact version in each release (0.7.1 in 2025.4, 0.8.0
+in 2026.2, 0.9.0 in 2026.11), so pinning our own would make Home Assistant
+reinstall one or the other at every start for users of both integrations; it
+takes a host and port rather than a URL, so a Jellyseerr under a path behind a
+reverse proxy is out of reach; its save call sends only ``enabled``, ``types``,
+``webhookUrl`` and ``jsonPayload``, leaving out ``authHeader`` and
+``supportVariables``; and its test call turns every error into ``False``.
 """
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 import json
 from typing import Any
 
 import aiohttp
 
+from .http import ServiceAuthError, ServiceError, ServiceUnavailableError, async_request
+
 REQUEST_TIMEOUT = 20
 WEBHOOK_PATH = "/api/v1/settings/notifications/webhook"
 
-
-class JellyseerrError(Exception):
-    """Jellyseerr answered with something we cannot use."""
-
-
-class JellyseerrConnectionError(JellyseerrError):
-    """Jellyseerr could not be reached, or failed on its side."""
-
-
-class JellyseerrAuthError(JellyseerrError):
-    """Jellyseerr refused the API key."""
+# The shared error classes (clients/http.py), under the names callers use here.
+JellyseerrError = ServiceError
+JellyseerrConnectionError = ServiceUnavailableError
+JellyseerrAuthError = ServiceAuthError
 
 
 class JellyseerrRejectedError(JellyseerrError):
@@ -168,31 +165,23 @@ class JellyseerrClient:
         answers_5xx: bool = False,
     ) -> tuple[int, Any]:
         """Return the status and parsed body; ``answers_5xx`` when a 5xx means something."""
+        answer = await async_request(
+            self._session,
+            method,
+            f"{self._url}{path}",
+            service="Jellyseerr",
+            timeout=REQUEST_TIMEOUT,
+            json=body,
+            headers=self._headers,
+            answers=range(400, 600 if answers_5xx else 500),
+        )
         try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                async with self._session.request(
-                    method, f"{self._url}{path}", json=body, headers=self._headers
-                ) as response:
-                    if response.status in (401, 403):
-                        raise JellyseerrAuthError("Jellyseerr refused the API key")
-                    content = await response.read()
-                    status = response.status
-        except (aiohttp.ClientError, TimeoutError) as err:
-            raise JellyseerrConnectionError(
-                f"cannot reach Jellyseerr: {err or type(err).__name__}"
-            ) from err
-        if status >= 500 and not answers_5xx:
-            raise JellyseerrConnectionError(f"Jellyseerr answered {status} for {path}")
-        if not content.strip():
-            return status, None
-        try:
-            return status, json.loads(content)
-        except ValueError:
-            if status < 300:
-                raise JellyseerrError(
-                    f"Jellyseerr sent invalid JSON for {path}"
-                ) from None
-            return status, None
+            return answer.status, answer.json()
+        except JellyseerrError:
+            if answer.status < 300:
+                raise
+            # An error page that is not JSON: the status says enough.
+            return answer.status, None
 
 
 def _message(data: Any) -> str:

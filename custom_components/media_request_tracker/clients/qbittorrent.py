@@ -1,33 +1,39 @@
 """A small qBittorrent WebUI API v2 client.
 
-Written here rather than taken from a library: qbittorrent-api is blocking,
-and aioqbt (tested up to 5.0) predates 5.2's login (204 and a
-``QBT_SID_<port>`` cookie, 401 for bad credentials). Cookies live in the
+Written here rather than taken from a library, as of their newest releases:
+qbittorrent-api (2026.10.1) is blocking (requests). aioqbt (1.1.0) is async
+and accepts both login styles (``Ok.`` before 5.2, ``204`` since), but it never
+logs in again when the session expires (a ``403`` is a ``ForbiddenError``); it
+raises the same ``LoginError`` for bad credentials (``401``, or ``Fails.``
+before 5.2) and for an address qBittorrent has banned (``403``), told apart
+only by its ``status``; it logs every answer outside 2xx as a warning with a
+traceback; and a torrent state its enum lacks fails a whole ``torrents/info``
+call. Cookies live in the
 caller's session, which must keep cookies for IP hosts
 (``aiohttp.CookieJar(unsafe=True)``), because users type ``http://192.168.x.y``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
 from typing import Any
 
 import aiohttp
 
+from .http import (
+    LARGE_BODY,
+    ServiceAuthError,
+    ServiceError,
+    ServiceUnavailableError,
+    async_request,
+)
+
 REQUEST_TIMEOUT = 15
 
-
-class QBittorrentError(Exception):
-    """qBittorrent answered with something we cannot use."""
-
-
-class QBittorrentConnectionError(QBittorrentError):
-    """qBittorrent could not be reached, or failed on its side."""
-
-
-class QBittorrentAuthError(QBittorrentError):
-    """qBittorrent refused the username or password."""
+# The shared error classes (clients/http.py), under the names callers use here.
+QBittorrentError = ServiceError
+QBittorrentConnectionError = ServiceUnavailableError
+QBittorrentAuthError = ServiceAuthError
 
 
 class QBittorrentBannedError(QBittorrentConnectionError):
@@ -121,20 +127,26 @@ class QBittorrentClient:
         params: dict[str, str] | None = None,
         data: dict[str, str] | None = None,
     ) -> tuple[int, bytes]:
-        try:
-            async with asyncio.timeout(REQUEST_TIMEOUT):
-                response = await self._session.request(
-                    method, f"{self._url}{path}", params=params, data=data
-                )
-                async with response:
-                    body = await response.read()
-        except (aiohttp.ClientError, TimeoutError) as err:
-            raise QBittorrentConnectionError(
-                f"cannot reach qBittorrent: {err or type(err).__name__}"
-            ) from err
+        """Return the status and body; 401 and 403 are the callers' to read.
+
+        The cap is 32 MiB, not 1 MiB: a full sync lists every torrent with
+        some fifty fields, about 2 kB each, and seedboxes hold thousands.
+        """
+        answer = await async_request(
+            self._session,
+            method,
+            f"{self._url}{path}",
+            service="qBittorrent",
+            timeout=REQUEST_TIMEOUT,
+            params=params,
+            data=data,
+            max_body=LARGE_BODY,
+            refused=(),
+            answers=(401, 403),
+        )
         self.request_count += 1
-        self.bytes_received += len(body)
-        return response.status, body
+        self.bytes_received += len(answer.body)
+        return answer.status, answer.body
 
 
 def _json(body: bytes) -> Any:

@@ -91,28 +91,32 @@ class LibraryIndex:
     ) -> list[LibraryItem]:
         """Films or series for a request, by id first and by title only as a last resort.
 
-        Titles count only for items that carry no provider id at all (Shokofin's
-        default), so a same-named different show with ids never matches.
+        One shared id is not enough: an item with an id that contradicts the
+        request's (``ids_contradict``) is another title that shares an id by
+        mistake, and never matches. Titles count only for items that carry no
+        TMDB, TVDB or IMDb id (Shokofin's default), so a same-named different
+        show with ids never matches.
         """
         item_type = "Movie" if media_type is MediaType.MOVIE else "Series"
         found: set[str] = set()
-        for key, value in (
-            ("Tmdb", ids.tmdb_id),
-            ("Tvdb", ids.tvdb_id),
-            ("Imdb", ids.imdb_id),
-            ("AniDB", ids.anidb_id),
-        ):
-            if value is not None:
-                found |= self._by_id.get((item_type, key, value), set())
+        for key, value in _id_keys_of(ids):
+            found |= self._by_id.get((item_type, key, value), set())
         for shoko_series in shoko_series_ids:
             found |= self._by_id.get((item_type, "Shoko Series", shoko_series), set())
+        found = {
+            item_id
+            for item_id in found
+            if not ids_contradict(self._items[item_id].ids, ids, media_type)
+        }
         if not found and title:
             for item_id in self._by_title.get(
                 (item_type, normalise_title(title)), set()
             ):
                 item = self._items[item_id]
-                if not item.has_provider_ids and (
-                    year is None or item.year in (None, year)
+                if (
+                    not item.has_provider_ids
+                    and not ids_contradict(item.ids, ids, media_type)
+                    and (year is None or item.year in (None, year))
                 ):
                     found.add(item_id)
         return [self._items[item_id] for item_id in sorted(found)]
@@ -154,9 +158,38 @@ class LibraryIndex:
             self._by_shoko_file[file_id].discard(item_id)
 
 
-def _id_keys(item: LibraryItem) -> list[tuple[str, object]]:
-    ids = item.ids
-    keys: list[tuple[str, object]] = [
+def ids_contradict(item: MediaIds, request: MediaIds, media_type: MediaType) -> bool:
+    """Whether an item and a request of one kind name different titles.
+
+    They do when a provider id that both know differs: a film's item with
+    another TMDB id is another film, however many other ids it shares. Both
+    are of one kind (films with films, series with series), so a TMDB film
+    id is never compared with a TMDB series id. A series spans several AniDB
+    anime (one per season or cour) and Shokofin names only its default
+    season's, so for series an AniDB id is a way in, not a contradiction.
+    """
+    pairs = [
+        (item.tmdb_id, request.tmdb_id),
+        (item.tvdb_id, request.tvdb_id),
+        (_imdb(item.imdb_id), _imdb(request.imdb_id)),
+    ]
+    if media_type is MediaType.MOVIE:
+        pairs.append((item.anidb_id, request.anidb_id))
+    return any(
+        ours is not None and theirs is not None and ours != theirs
+        for ours, theirs in pairs
+    )
+
+
+def _imdb(value: str | None) -> str | None:
+    """IMDb ids compare without case or spacing ("tt0123" and "TT0123 " agree)."""
+    if value is None:
+        return None
+    return value.strip().lower() or None
+
+
+def _id_keys_of(ids: MediaIds) -> list[tuple[str, object]]:
+    return [
         (key, value)
         for key, value in (
             ("Tmdb", ids.tmdb_id),
@@ -166,6 +199,10 @@ def _id_keys(item: LibraryItem) -> list[tuple[str, object]]:
         )
         if value is not None
     ]
+
+
+def _id_keys(item: LibraryItem) -> list[tuple[str, object]]:
+    keys = _id_keys_of(item.ids)
     keys.extend(("Shoko Series", value) for value in item.shoko_series_ids)
     return keys
 

@@ -20,11 +20,14 @@ ETA_UNKNOWN = 8640000
 _COMPLETE_STATES = frozenset(
     {"uploading", "stalledUP", "queuedUP", "forcedUP", "pausedUP", "stoppedUP"}
 )
+# Full progress that is not (yet) a finished download: a recheck, a move, or
+# 4.1's ``queuedForChecking`` (waiting for a recheck, libtorrent < 1.1).
 _NOT_YET_DONE_STATES = frozenset(
     {
         "checkingUP",
         "checkingDL",
         "checkingResumeData",
+        "queuedForChecking",
         "moving",
         "error",
         "missingFiles",

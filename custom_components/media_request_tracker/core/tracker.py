@@ -70,6 +70,10 @@ _FOLLOWED_STAGES = frozenset({Stage.INDEXED, Stage.DOWNLOADING})
 WAITING_STAGES = frozenset({Stage.DOWNLOAD_DONE, Stage.IMPORTING, Stage.ANIME_MATCHING})
 # Verification also looks at new requests: a re-request may already be there.
 _VERIFIED_STAGES = WAITING_STAGES | {Stage.REQUESTED, Stage.APPROVED}
+# A request reported available before the library showed it is looked for this
+# long for its Jellyfin item and episodes; Jellyseerr learns of availability
+# from Jellyfin, so it is normally there within minutes.
+AVAILABLE_FOLLOW_UP = timedelta(days=1)
 _CREATING_STATUSES = frozenset(
     {RequestStatus.PENDING, RequestStatus.APPROVED, RequestStatus.AUTO_APPROVED}
 )
@@ -118,6 +122,8 @@ class Outcome:
     ignored: str | None = None
     # A request that was not created because the entry tracks its limit already.
     refused: str | None = None
+    # Requests the user or the retention period stopped tracking.
+    removed: list[str] = field(default_factory=list)
 
     @property
     def is_change(self) -> bool:
@@ -400,19 +406,35 @@ class RequestTracker:
         request.download_problem = problem
         self._note(request, Source.QBITTORRENT, detail, now, outcome)
 
-    def awaiting_library(self) -> list[MediaRequest]:
-        """Return the requests that a look at the Jellyfin library could move on."""
-        return [r for r in self._requests.values() if r.stage in _VERIFIED_STAGES]
+    def awaiting_library(self, now: datetime) -> list[MediaRequest]:
+        """Return the requests that a look at the Jellyfin library could move on or complete.
+
+        Besides the waiting ones, a request reported available (by Jellyseerr,
+        or by hand) before the library showed it: it is looked for until it
+        has its Jellyfin item and, for a series, every episode is seen there.
+        """
+        return [
+            request
+            for request in self._requests.values()
+            if request.stage in _VERIFIED_STAGES
+            or (
+                request.stage is Stage.AVAILABLE
+                and now - (request.stage_since or request.requested_at)
+                < AVAILABLE_FOLLOW_UP
+                and not library_complete(request)
+            )
+        ]
 
     def verify_library(self, library: LibraryIndex, now: datetime) -> Outcome:
         """Move every request whose media the library shows as playable to available.
 
         Films match by id, by a Shoko file in an item path (a compilation film
         filed as a series special), or by Shoko series; series match by id and
-        then episode by episode, virtual (missing) episodes excluded.
+        then episode by episode, virtual (missing) episodes excluded. A
+        request already available only gains its item and episodes.
         """
         outcome = Outcome()
-        for request in self.awaiting_library():
+        for request in self.awaiting_library(now):
             found = library.find(
                 request.media_type,
                 request.ids,
@@ -466,7 +488,7 @@ class RequestTracker:
         if (
             not playable
             and request.shoko_series_ids
-            and request.stage in WAITING_STAGES
+            and (request.stage in WAITING_STAGES or request.stage is Stage.AVAILABLE)
         ):
             # Shoko files some compilation films as a special of a series.
             playable = [
@@ -481,6 +503,11 @@ class RequestTracker:
         if not playable:
             return
         request.jellyfin_id = playable[0].item_id
+        if request.stage is Stage.AVAILABLE:
+            self._note(
+                request, Source.JELLYFIN, "found in the Jellyfin library", now, outcome
+            )
+            return
         self._move(
             request,
             Stage.AVAILABLE,
@@ -501,9 +528,15 @@ class RequestTracker:
     ) -> None:
         if not series and not by_file:
             return
-        before = dict(request.episodes)
+        before = (dict(request.episodes), request.jellyfin_id)
         if series:
             request.jellyfin_series_id = request.jellyfin_id = series[0].item_id
+        elif request.jellyfin_series_id is None:
+            # Found by its Shoko files alone: their episodes name the series.
+            if shown := next(
+                (item.series_id for item in by_file if item.series_id), None
+            ):
+                request.jellyfin_series_id = request.jellyfin_id = shown
         wanted_seasons = set(request.seasons)
         for episode in (
             item for show in series for item in library.episodes_of(show.item_id)
@@ -521,10 +554,19 @@ class RequestTracker:
                     _mark_episodes(
                         request, request.shoko_files[file_id], EpisodeProgress.AVAILABLE
                     )
-        if (
-            not self._finish_series(request, now, outcome)
-            and request.episodes != before
-        ):
+        changed = (dict(request.episodes), request.jellyfin_id) != before
+        if request.stage is not Stage.AVAILABLE:
+            if not self._finish_series(request, now, outcome) and changed:
+                self._touch(request, now, outcome)
+        elif changed and library_complete(request):
+            self._note(
+                request,
+                Source.JELLYFIN,
+                "every requested episode is in Jellyfin",
+                now,
+                outcome,
+            )
+        elif changed:
             self._touch(request, now, outcome)
 
     # Jellyseerr -----------------------------------------------------------
@@ -580,7 +622,8 @@ class RequestTracker:
             self._note(request, Source.JELLYSEERR, detail, now, outcome)
             return
         if target is Stage.AVAILABLE:
-            _mark_episodes(request, request.episodes, EpisodeProgress.AVAILABLE)
+            # Counted as playable on Jellyseerr's word; only Jellyfin marks them seen.
+            _mark_episodes(request, request.episodes, EpisodeProgress.IMPORTED)
         self._move(request, target, Source.JELLYSEERR, detail, now, outcome)
 
     # Radarr / Sonarr ------------------------------------------------------
@@ -1125,6 +1168,13 @@ def _mark_episodes(
 def _covers(request: MediaRequest, episodes: frozenset[EpisodeKey]) -> bool:
     """Tell whether a grab brings nothing new, which makes it an upgrade."""
     return request.media_type is MediaType.MOVIE or episodes <= request.episodes.keys()
+
+
+def library_complete(request: MediaRequest) -> bool:
+    """Whether Jellyfin has shown all of a request: its item, and every episode of a series."""
+    if request.jellyfin_id is None:
+        return False
+    return request.media_type is MediaType.MOVIE or _tv_complete(request)
 
 
 def _tv_complete(request: MediaRequest) -> bool:

@@ -42,6 +42,17 @@ def optional_list(container: dict[str, Any], key: str) -> list[Any]:
     return value
 
 
+# Lone UTF-16 surrogates: JSON may escape them ("\ud800"), and Python's json
+# reads them, but they are not text: no UTF-8 encoder (orjson, the recorder)
+# accepts them.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def valid_text(text: str) -> str:
+    """Return ``text`` as valid Unicode: each lone surrogate becomes U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
 def optional_str(container: dict[str, Any], key: str) -> str | None:
     """Return a non-empty string, ``None`` for absent, null or blank."""
     value = container.get(key)
@@ -49,7 +60,7 @@ def optional_str(container: dict[str, Any], key: str) -> str | None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         raise PayloadError(f"'{key}' must be a string")
-    text = str(value).strip()
+    text = valid_text(str(value).strip())
     return text or None
 
 

@@ -2,7 +2,11 @@
 
 Payloads are PascalCase with ``ID`` suffixes; v6 renames ``ImportFolderID``
 to ``ManagedFolderID`` and reports a match as ``release:saved``, which names
-the file only by id.
+the file only by id. Its release cross-references carry AniDB ids as strings
+in ``ProviderIDs`` (``AniDB_Anime``) since 6.0.0-dev.311, flat ``AnidbAnimeID``
+before; a failed automatic match is ``release:search.completed`` without a
+release (v5's ``FileNotMatched``). ``tests/fakes/upstream/shoko.md`` has the
+sources.
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ V6_ACTIONS = {
     "file:deleted": ShokoFileAction.DELETED,
     "release:saved": ShokoFileAction.MATCHED,
 }
+SEARCH_COMPLETED = "release:search.completed"
 # Metadata events say nothing about a file we track; they are acknowledged and dropped.
 _METADATA_PREFIXES = (
     "ShokoEvent:SeriesUpdated",
@@ -50,12 +55,16 @@ _METADATA_PREFIXES = (
     "ShokoEvent:MovieUpdated",
     "metadata:",
 )
+# Feeds are per major (v5 ``shoko``; v6 ``file`` and ``release``); each hub
+# ignores the names it does not know, so asking for both works on either.
 V5_FEEDS = "shoko"
-V6_FEEDS = "file,release,metadata"
+V6_FEEDS = "file,release"
 
 
 def parse_shoko(target: str, arguments: list[Any]) -> TrackerEvent:
     """Turn one hub invocation into a tracker event."""
+    if target == SEARCH_COMPLETED:
+        return _search_completed(arguments)
     action = V5_ACTIONS.get(target) or V6_ACTIONS.get(target)
     if action is None:
         reason = (
@@ -83,6 +92,22 @@ def parse_shoko(target: str, arguments: list[Any]) -> TrackerEvent:
     )
 
 
+def _search_completed(arguments: list[Any]) -> TrackerEvent:
+    """Read a v6 search: one that found no release is Shoko failing to match."""
+    if not arguments:
+        raise PayloadError(f"{SEARCH_COMPLETED} carries no payload")
+    body = require_object(arguments[0], f"{SEARCH_COMPLETED} payload")
+    if optional_object(body, "ReleaseInfo") is not None:
+        return IgnoredEvent(source=Source.SHOKO, reason="release:saved reports it")
+    if optional_bool(body, "IsCancelled"):
+        return IgnoredEvent(source=Source.SHOKO, reason="the file was redundant")
+    return ShokoFileEvent(
+        action=ShokoFileAction.NOT_MATCHED,
+        file_id=as_int(body.get("FileID"), "FileID"),
+        relative_path=None,
+    )
+
+
 def _path(value: str | None) -> str | None:
     """Use ``/`` and no leading separator: Shoko may run on Windows."""
     if value is None:
@@ -96,15 +121,17 @@ def _references(references: list[Any]) -> tuple[tuple[int, ...], tuple[int, ...]
     for reference in references:
         if not isinstance(reference, dict):
             continue
+        # v6.0.0-dev.311 on: {"ProviderIDs": {"AniDB_Anime": "17617", ...}}.
+        provider_ids = optional_object(reference, "ProviderIDs") or {}
         # Shoko ids are null until Shoko has made the series; AniDB ids are always set.
-        for key, found in (
-            ("SeriesID", series),
-            ("ShokoSeriesID", series),
-            ("AnidbAnimeID", anime),
-            ("AnimeID", anime),
+        for container, key, found in (
+            (reference, "SeriesID", series),
+            (reference, "ShokoSeriesID", series),
+            (reference, "AnidbAnimeID", anime),
+            (reference, "AnimeID", anime),
+            (provider_ids, "AniDB_Anime", anime),
         ):
-            if (
-                value := as_int(reference.get(key), key)
-            ) is not None and value not in found:
+            value = as_int(container.get(key), key)
+            if value is not None and value > 0 and value not in found:
                 found.append(value)
     return tuple(series), tuple(anime)

@@ -3,29 +3,36 @@
 Shoko reports each file as it is detected, hashed, matched or deleted. The
 listener hands every event to the tracker in order, and tells the Jellyfin
 verifier to look as soon as a file is matched.
+
+It asks for the v5 and the v6 feeds at once (each hub ignores the names it
+does not know), so it needs no version read that could fail or go stale when
+Shoko is upgraded; the key goes on every attempt, and v5's hub ignores it.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 
-from .clients.shoko import ShokoClient, ShokoError
+from .clients.shoko import ShokoClient
 from .clients.signalr import SignalRAuthError, SignalRClient
 from .const import LOGGER, REAUTH_SERVICE, signal_connection_changed
 from .core.parsers import V5_FEEDS, V6_FEEDS, PayloadError, parse_shoko
 from .hub import RequestHub
-from .models import MediaRequestTrackerConfigEntry
 
-DEFAULT_MAJOR_VERSION = 5
-# Shoko pings every 15 s and drops a client silent for 60 s.
+FEEDS = f"{V5_FEEDS},{V6_FEEDS}"
+# Shoko pings every 15 s and drops a client silent for 60 s. The backoff
+# starts over only after a connection has lasted a minute.
 SIGNALR_TIMING: dict[str, Any] = {
     "keepalive": 15.0,
     "server_timeout": 30.0,
+    "connect_timeout": 15.0,
     "handshake_timeout": 15.0,
-    "backoff": (0, 2, 5, 10, 30, 60),
+    "backoff": (1, 2, 5, 10, 30, 60),
+    "stable_after": 60.0,
 }
 
 
@@ -35,7 +42,7 @@ class ShokoListener:
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: MediaRequestTrackerConfigEntry,
+        entry: ConfigEntry,
         client: ShokoClient,
         hub: RequestHub,
     ) -> None:
@@ -44,7 +51,6 @@ class ShokoListener:
         self._entry = entry
         self._client = client
         self._hub = hub
-        self._was_connected: bool | None = None
         self.signalr: SignalRClient | None = None
 
     @property
@@ -53,22 +59,16 @@ class ShokoListener:
         return self.signalr is not None and self.signalr.connected
 
     async def async_run(self) -> None:
-        """Connect, then listen until the entry unloads (the task is cancelled)."""
-        try:
-            major = await self._client.async_get_major_version()
-        except ShokoError as err:
-            LOGGER.info(
-                "Cannot read the Shoko Server version (%s); assuming %s",
-                err,
-                DEFAULT_MAJOR_VERSION,
-            )
-            major = DEFAULT_MAJOR_VERSION
-        feeds = V5_FEEDS if major < 6 else V6_FEEDS
-        headers = {"apikey": self._client.api_key} if self._client.api_key else {}
+        """Connect, then listen until the entry unloads (the task is cancelled).
+
+        The SignalR client retries every failure but a refused key, which
+        ends the task with a reauth flow.
+        """
         self.signalr = SignalRClient(
             self._client.session,
-            f"{self._client.url}/signalr/aggregate?feeds={feeds}",
-            headers=headers,
+            f"{self._client.url}/signalr/aggregate?feeds={FEEDS}",
+            name="Shoko Server",
+            access_token=self._client.api_key,
             on_event=self._async_on_event,
             on_state=self._on_state,
             **SIGNALR_TIMING,
@@ -92,14 +92,7 @@ class ShokoListener:
 
     @callback
     def _on_state(self, connected: bool) -> None:
-        """Log once when the connection is lost and once when it is back."""
-        if connected and self._was_connected is False:
-            LOGGER.info("Shoko Server connection is back")
-        elif not connected and self._was_connected:
-            LOGGER.warning(
-                "Lost the connection to Shoko Server; reconnecting in the background"
-            )
-        self._was_connected = connected
+        """Update the connection sensor (the SignalR client logs the outage)."""
         async_dispatcher_send(
             self._hass, signal_connection_changed(self._entry.entry_id, "shoko")
         )

@@ -1,0 +1,176 @@
+"""Repair issues about requests: stuck, a broken download, the request limit.
+
+It listens to the hub's outcomes, so an issue goes the moment its request
+moves on, and scans for stuck requests once a minute. The fix flows in
+``repairs.py`` read what it raised.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import issue_registry as ir
+from homeassistant.util import dt as dt_util
+
+from .const import DOMAIN, LOGGER
+from .core.events import TrackerEvent
+from .core.model import MediaRequest, Stage
+from .core.tracker import Outcome, StuckRequest
+from .hub import RequestHub
+
+
+class RequestIssues:
+    """Raises and clears the repair issues of one entry's requests."""
+
+    def __init__(
+        self, hass: HomeAssistant, entry: ConfigEntry, hub: RequestHub
+    ) -> None:
+        """Start with nothing raised; ``async_check_stuck`` cleans up after a restart."""
+        self._hass = hass
+        self._entry = entry
+        self._hub = hub
+        self._stuck: dict[str, StuckRequest] = {}
+        self._stuck_checked = False
+        self._refused = 0
+
+    def stuck(self, request_id: str) -> StuckRequest | None:
+        """Return the stuck issue raised for a request, if any."""
+        return self._stuck.get(request_id)
+
+    @staticmethod
+    def stuck_placeholders(
+        request: MediaRequest, found: StuckRequest
+    ) -> dict[str, str]:
+        """Words the stuck issue and its fix flow show.
+
+        A time rather than a duration: the issue is written once, and "6.0
+        hours ago" would read the same a week later.
+        """
+        return {
+            "title": request.display_name,
+            "stage": found.stage.value,
+            "since": dt_util.as_local(found.since).strftime("%Y-%m-%d %H:%M"),
+        }
+
+    @callback
+    def async_check_stuck(self, now: datetime | None = None) -> None:
+        """Raise a repair issue for each request past its stage's threshold."""
+        now = now or dt_util.utcnow()
+        stuck = {found.request_id: found for found in self._hub.stuck(now)}
+        if not self._stuck_checked:
+            # Issues raised before a restart or reload that no longer hold.
+            self._stuck_checked = True
+            prefix = self._issue_id("", "stuck")
+            for domain, issue_id in list(ir.async_get(self._hass).issues):
+                if domain == DOMAIN and issue_id.startswith(prefix):
+                    if issue_id.removeprefix(prefix) not in stuck:
+                        ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+        for request_id in set(self._stuck) - set(stuck):
+            self._clear_stuck(request_id)
+        for request_id, found in stuck.items():
+            if self._stuck.get(request_id) == found:
+                continue
+            request = self._hub.request(request_id)
+            assert request is not None
+            self._stuck[request_id] = found
+            ir.async_create_issue(
+                self._hass,
+                DOMAIN,
+                self._issue_id(request_id, "stuck"),
+                is_fixable=True,
+                severity=ir.IssueSeverity.WARNING,
+                translation_key=f"stuck_{found.reason.value}",
+                translation_placeholders=self.stuck_placeholders(request, found),
+                data={"entry_id": self._entry.entry_id, "request_id": request_id},
+            )
+
+    @callback
+    def async_on_outcome(self, outcome: Outcome, event: TrackerEvent | None) -> None:
+        """Follow what an outcome changed: a hub listener."""
+        if outcome.refused is not None:
+            self._report_limit(outcome.refused)
+        for request in outcome.changed.values():
+            self._sync_download_problem(request)
+        for request_id, request in (outcome.refreshed | outcome.changed).items():
+            if (raised := self._stuck.get(request_id)) is not None and (
+                raised.stage is not request.stage
+                or (request.stage is Stage.DOWNLOADING and not request.download.stalled)
+            ):
+                # It moved: the issue goes at once, not at the next scan.
+                self._clear_stuck(request_id)
+        for request_id in outcome.removed:
+            self._clear_stuck(request_id)
+            ir.async_delete_issue(
+                self._hass, DOMAIN, self._issue_id(request_id, "download_problem")
+            )
+        if (
+            outcome.removed
+            and self._refused
+            and len(self._hub) < self._hub.request_limit
+        ):
+            self._refused = 0
+            ir.async_delete_issue(
+                self._hass, DOMAIN, self._issue_id("", "request_limit")
+            )
+
+    def _issue_id(self, request_id: str, kind: str) -> str:
+        return f"{kind}_{self._entry.entry_id}_{request_id}"
+
+    @callback
+    def _clear_stuck(self, request_id: str) -> None:
+        if self._stuck.pop(request_id, None) is not None:
+            ir.async_delete_issue(
+                self._hass, DOMAIN, self._issue_id(request_id, "stuck")
+            )
+
+    @callback
+    def _sync_download_problem(self, request: MediaRequest) -> None:
+        """Raise an issue for a broken download, and drop it once the request moves on."""
+        issue_id = self._issue_id(request.request_id, "download_problem")
+        if request.download_problem is None or request.stage not in (
+            Stage.INDEXED,
+            Stage.DOWNLOADING,
+        ):
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="download_removed"
+            if request.download_problem == "removed"
+            else "download_broken",
+            translation_placeholders={
+                "title": request.display_name,
+                "state": request.download_problem,
+            },
+        )
+
+    @callback
+    def _report_limit(self, title: str) -> None:
+        """Say that a request was not tracked: once in the log, always in Repairs."""
+        limit = self._hub.request_limit
+        if not self._refused:
+            LOGGER.warning(
+                "Not tracking new requests: this entry already tracks %d; remove "
+                "finished requests or shorten their retention",
+                limit,
+            )
+        self._refused += 1
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            self._issue_id("", "request_limit"),
+            is_fixable=False,
+            severity=ir.IssueSeverity.ERROR,
+            translation_key="request_limit_reached",
+            translation_placeholders={
+                "limit": str(limit),
+                "refused": str(self._refused),
+                "title": title,
+            },
+        )

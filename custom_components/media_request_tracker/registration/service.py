@@ -1,0 +1,132 @@
+"""The services our webhook goes into, and what a registrar for one promises.
+
+A registrar knows one protocol; what to do when it fails (log, retry, reauth)
+is decided in ``schedule.py`` alone, so a registrar only raises: the client's
+own errors, or ``NotRegistered`` for a reason that belongs to its protocol.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+from homeassistant.core import HomeAssistant
+from yarl import URL
+
+from custom_components.media_request_tracker.clients.http import REDACTED
+from custom_components.media_request_tracker.const import ARR_SERVICES, CONF_WEBHOOK_IDS
+from custom_components.media_request_tracker.core.model import Source
+from custom_components.media_request_tracker.runtime_data import (
+    MediaRequestTrackerConfigEntry,
+)
+from custom_components.media_request_tracker.webhook import webhook_url
+
+# The services we register in, with the keys of their URL and API key.
+_SERVICE_KEYS: Final[tuple[tuple[Source, str, str], ...]] = tuple(
+    (source, *ARR_SERVICES[source.value])
+    for source in (Source.RADARR, Source.SONARR, Source.JELLYSEERR)
+)
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class UpstreamService:
+    """One service the entry registers our webhook in."""
+
+    source: Source
+    url: str
+    api_key: str
+    webhook_id: str
+
+    @property
+    def title(self) -> str:
+        """The service's name as users know it: ``Radarr``."""
+        return self.source.title()
+
+    def kept_in(self, data: Mapping[str, Any]) -> bool:
+        """Whether entry data still hold this service's URL and key."""
+        url_key, key_key = ARR_SERVICES[self.source.value]
+        return (data.get(url_key), data.get(key_key)) == (self.url, self.api_key)
+
+
+@dataclass(frozen=True)
+class Registrar(ABC):
+    """Puts our webhook into one service, and takes it out again."""
+
+    hass: HomeAssistant
+    entry: MediaRequestTrackerConfigEntry
+    service: UpstreamService
+
+    @abstractmethod
+    async def async_register(self) -> None:
+        """Make the service send to our webhook; a second call changes nothing."""
+
+    @abstractmethod
+    async def async_unregister(self) -> None:
+        """Remove our webhook, and nothing of the user's."""
+
+
+class NotRegistered(Exception):
+    """Why a service could not be set, for the user; ``retry`` if it may pass later.
+
+    The reason may quote the service's own words, and with them our URL: it is
+    scrubbed of secrets before it is logged or shown.
+    """
+
+    def __init__(self, reason: str, *, retry: bool) -> None:
+        """Keep the reason as the message."""
+        super().__init__(reason)
+        self.retry = retry
+
+
+def configured_services(entry: MediaRequestTrackerConfigEntry) -> list[UpstreamService]:
+    """List the services whose URL, API key and webhook id the entry holds; Radarr first."""
+    webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
+    return [
+        UpstreamService(
+            source=source,
+            url=entry.data[url_key],
+            api_key=entry.data[key_key],
+            webhook_id=webhook_ids[source.value],
+        )
+        for source, url_key, key_key in _SERVICE_KEYS
+        if entry.data.get(url_key)
+        and entry.data.get(key_key)
+        and webhook_ids.get(source.value)
+    ]
+
+
+def scrub(text: str, entry: MediaRequestTrackerConfigEntry) -> str:
+    """Replace every webhook id and API key of the entry in a message."""
+    webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
+    keys = (entry.data.get(key) for _, _, key in _SERVICE_KEYS)
+    for secret in (*webhook_ids.values(), *keys):
+        if isinstance(secret, str) and secret:
+            text = text.replace(secret, REDACTED)
+    return text
+
+
+def is_our_url(url: str, webhook_id: str) -> bool:
+    """Whether a URL is our webhook's, whatever host and prefix lead to it.
+
+    The webhook id is ours alone, so our connection is found again after Home
+    Assistant's URL changes.
+    """
+    try:
+        path = URL(url).path
+    except (TypeError, ValueError):
+        return False
+    return path.rstrip("/").endswith(f"/api/webhook/{webhook_id}")
+
+
+def our_webhook_url(hass: HomeAssistant, service: UpstreamService) -> str:
+    """Return the URL the service is to send to; a bare path reaches no other host."""
+    url = webhook_url(hass, service.webhook_id)
+    if url.startswith("/"):
+        raise NotRegistered(
+            "Home Assistant has no URL that other services can reach; set one "
+            "under Settings → System → Network",
+            retry=False,
+        )
+    return url

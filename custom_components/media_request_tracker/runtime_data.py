@@ -1,0 +1,36 @@
+"""What a loaded config entry owns, kept as its runtime data.
+
+The parts below know nothing of this module: they are handed what they need
+(the entry, the hub), so this is the only place that names them all.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from homeassistant.config_entries import ConfigEntry
+
+from .coordinator import JellyfinVerifier, QBittorrentCoordinator
+from .enrichment import JellyfinEnrichment
+from .hub import RequestHub
+from .issues import RequestIssues
+from .shoko_listener import ShokoListener
+
+
+@dataclass(kw_only=True, slots=True)
+class MediaRequestTrackerData:
+    """Everything a loaded entry owns."""
+
+    hub: RequestHub
+    issues: RequestIssues
+    enrichment: JellyfinEnrichment
+    verifier: JellyfinVerifier
+    qbittorrent: QBittorrentCoordinator | None = None
+    shoko: ShokoListener | None = None
+    # Webhook registration in Jellyseerr, Radarr and Sonarr: "registered",
+    # "pending", or why not (free of secrets); written by registration/ alone.
+    registrations: Mapping[str, str]
+
+
+type MediaRequestTrackerConfigEntry = ConfigEntry[MediaRequestTrackerData]
