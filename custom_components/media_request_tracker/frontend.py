@@ -63,6 +63,10 @@ def _card_version(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
 
 
+def _version(url: str) -> str:
+    return url.partition("?v=")[2]
+
+
 def _is_ours(url: str) -> bool:
     return url.startswith(f"{URL_BASE}/")
 
@@ -123,17 +127,18 @@ async def async_register_card(hass: HomeAssistant) -> None:
 
 
 async def _async_store_resource(resources: ResourceStorageCollection, url: str) -> None:
+    version = _version(url)
     ours = [item for item in resources.async_items() if _is_ours(item["url"])]
     if not ours:
         await resources.async_create_item({"res_type": "module", "url": url})
-        _LOGGER.info("Added the dashboard card as a resource: %s", url)
+        _LOGGER.info("Added the dashboard card as a resource (version %s)", version)
         return
     first, *duplicates = ours
     if first["url"] != url or first.get("type") != "module":
         await resources.async_update_item(
             first["id"], {"res_type": "module", "url": url}
         )
-        _LOGGER.info("Updated the dashboard card's resource to %s", url)
+        _LOGGER.info("Updated the dashboard card's resource to version %s", version)
     for item in duplicates:
         await resources.async_delete_item(item["id"])
 
@@ -154,4 +159,4 @@ async def async_unregister_card(hass: HomeAssistant) -> None:
         for item in list(resources.async_items()):
             if _is_ours(item["url"]):
                 await resources.async_delete_item(item["id"])
-                _LOGGER.info("Removed the dashboard card's resource %s", item["url"])
+                _LOGGER.info("Removed the dashboard card's resource")
