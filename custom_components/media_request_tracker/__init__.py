@@ -57,6 +57,7 @@ from .core.options import TrackerOptions
 from .core.stuck import StuckThresholds
 from .core.tracker import RequestTracker
 from .enrichment import JellyfinEnrichment
+from .frontend import async_register_card, async_unregister_card
 from .hub import RequestHub
 from .issues import RequestIssues
 from .registration import (
@@ -168,6 +169,7 @@ async def async_setup_entry(
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
     async_register_webhooks(hass, entry)
+    await async_register_card(hass)  # once per Home Assistant; the dashboard card
     # In Radarr, Sonarr and Jellyseerr; in the background, after start-up.
     async_schedule_register_upstream(hass, entry, registrations)
     # Coordinators poll only while they have listeners; these keep them going
@@ -290,6 +292,11 @@ async def async_remove_entry(
         if domain == DOMAIN and entry.entry_id in issue_id:
             ir.async_delete_issue(hass, DOMAIN, issue_id)
     await async_unregister_upstream(hass, entry)
+    if not any(
+        other.entry_id != entry.entry_id
+        for other in hass.config_entries.async_entries(DOMAIN)
+    ):
+        await async_unregister_card(hass)
 
 
 async def _async_reload_on_options_change(
