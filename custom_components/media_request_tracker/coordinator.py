@@ -13,12 +13,9 @@ from homeassistant.helpers.event import async_call_later
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 from homeassistant.util import dt as dt_util
 
-from .clients.jellyfin import JellyfinAuthError, JellyfinClient, JellyfinError
-from .clients.qbittorrent import (
-    QBittorrentAuthError,
-    QBittorrentClient,
-    QBittorrentError,
-)
+from .clients.http import ServiceAuthError, ServiceError
+from .clients.jellyfin import JellyfinClient
+from .clients.qbittorrent import QBittorrentClient
 from .const import DOMAIN, LOGGER
 from .core.events import (
     ImportEvent,
@@ -103,12 +100,12 @@ class QBittorrentCoordinator(_TrackingCoordinator):
             return
         try:
             maindata = await self.client.async_sync_maindata(self.torrents.rid)
-        except QBittorrentAuthError as err:
+        except ServiceAuthError as err:
             self.torrents.reset()
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="qbittorrent_auth_failed"
             ) from err
-        except QBittorrentError as err:
+        except ServiceError as err:
             self.torrents.reset()
             raise UpdateFailed(
                 translation_domain=DOMAIN,
@@ -311,11 +308,11 @@ class JellyfinVerifier(_TrackingCoordinator):
                 await self._read_pages(
                     (self._synced_at - SYNC_OVERLAP).strftime("%Y-%m-%dT%H:%M:%SZ")
                 )
-        except JellyfinAuthError as err:
+        except ServiceAuthError as err:
             raise ConfigEntryAuthFailed(
                 translation_domain=DOMAIN, translation_key="jellyfin_auth_failed"
             ) from err
-        except JellyfinError as err:
+        except ServiceError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="jellyfin_unreachable",

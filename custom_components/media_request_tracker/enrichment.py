@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 
-from .clients.jellyfin import JellyfinClient, JellyfinError
+from .clients.http import ServiceError
+from .clients.jellyfin import JellyfinClient
 from .const import LOGGER
 from .core.events import IgnoredEvent, LibraryItemEvent, TrackerEvent
 from .core.library import read_item
@@ -50,7 +51,7 @@ class JellyfinEnrichment:
         assert event.series_id is not None
         try:
             items = await self._jellyfin.async_get_items([event.series_id])
-        except JellyfinError as err:
+        except ServiceError as err:
             if not self._failing:
                 LOGGER.warning("Cannot look up a series in Jellyfin: %s", err)
             self._failing = True

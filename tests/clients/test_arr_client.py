@@ -12,11 +12,13 @@ import pytest
 
 from custom_components.media_request_tracker.clients.arr import (
     NOTIFICATION_PATH,
-    ArrAuthError,
     ArrClient,
-    ArrConnectionError,
-    ArrError,
     ArrRejectedError,
+)
+from custom_components.media_request_tracker.clients.http import (
+    ServiceAuthError,
+    ServiceError,
+    ServiceUnavailableError,
 )
 from tests.fakes.arr import FakeArr
 from tests.fakes.receiver import Canned, Receiver
@@ -62,7 +64,7 @@ async def test_the_status_names_the_app_that_answers(arr: FakeArr, session) -> N
 
 
 async def test_a_wrong_api_key_is_an_auth_error(arr: FakeArr, session) -> None:
-    with pytest.raises(ArrAuthError):
+    with pytest.raises(ServiceAuthError):
         await arr_client(session, arr, "wrong").async_get_notifications()
 
 
@@ -115,13 +117,13 @@ async def test_a_test_call_sends_the_test_event(
 async def test_an_app_that_is_down_is_a_connection_error(arr: FakeArr, session) -> None:
     url = arr.url
     await arr.stop()
-    with pytest.raises(ArrConnectionError):
+    with pytest.raises(ServiceUnavailableError):
         await ArrClient(session, url, "key", app=arr.app).async_get_notifications()
 
 
 async def test_a_server_error_is_a_connection_error(arr: FakeArr, session) -> None:
     arr.fail_with = 503
-    with pytest.raises(ArrConnectionError):
+    with pytest.raises(ServiceUnavailableError):
         await arr_client(session, arr).async_get_notifications()
 
 
@@ -133,7 +135,7 @@ async def test_an_answer_that_is_not_a_connection_list_is_an_error(
     canned: Canned, session, status: int, body: bytes
 ) -> None:
     canned.status, canned.body = status, body
-    with pytest.raises(ArrError):
+    with pytest.raises(ServiceError):
         await ArrClient(session, canned.url, "key").async_get_notifications()
 
 
@@ -141,7 +143,7 @@ async def test_a_save_that_returns_no_connection_is_an_error(
     canned: Canned, session
 ) -> None:
     canned.body = b"[]"
-    with pytest.raises(ArrError):
+    with pytest.raises(ServiceError):
         await ArrClient(session, canned.url, "key").async_add_notification({})
 
 

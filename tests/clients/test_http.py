@@ -226,7 +226,7 @@ async def test_a_jellyfin_library_page_over_32_mib_is_refused(
     client = jellyfin.JellyfinClient(
         session, f"{bodies.url}/declared/{LARGE_BODY + 1}", "key"
     )
-    with pytest.raises(jellyfin.JellyfinConnectionError) as raised:
+    with pytest.raises(ServiceUnavailableError) as raised:
         await client.async_get_library_page(0, 1000, fields="Path", item_types="Movie")
     assert "Jellyfin sent more than 32 MiB for" in str(raised.value)
 
@@ -237,7 +237,7 @@ async def test_jellyfins_server_info_keeps_the_1_mib_cap(
     client = jellyfin.JellyfinClient(
         session, f"{bodies.url}/declared/{SMALL_BODY + 1}", "key"
     )
-    with pytest.raises(jellyfin.JellyfinConnectionError, match="more than 1 MiB"):
+    with pytest.raises(ServiceUnavailableError, match="more than 1 MiB"):
         await client.async_get_server_info()
 
 

@@ -10,11 +10,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from custom_components.media_request_tracker.clients.jellyfin import (
-    JellyfinAuthError,
-    JellyfinClient,
-    JellyfinConnectionError,
+from custom_components.media_request_tracker.clients.http import (
+    ServiceAuthError,
+    ServiceUnavailableError,
 )
+from custom_components.media_request_tracker.clients.jellyfin import JellyfinClient
 from custom_components.media_request_tracker.core.library import ITEM_FIELDS, ITEM_TYPES
 from tests.fakes.jellyfin import JELLYFIN_VERSIONS, SERVER_ID, FakeJellyfin
 from tests.fakes.jellyfin_items import episode, movie, series
@@ -51,7 +51,7 @@ async def test_server_info_needs_the_mediabrowser_token(
         "Jellyfin Home",
         jellyfin.version,
     )
-    with pytest.raises(JellyfinAuthError):
+    with pytest.raises(ServiceAuthError):
         await JellyfinClient(session, jellyfin.url, "wrong").async_get_server_info()
 
 
@@ -217,7 +217,7 @@ async def test_server_errors_are_connection_errors(
     jellyfin: FakeJellyfin, session
 ) -> None:
     jellyfin.fail_with = 500
-    with pytest.raises(JellyfinConnectionError):
+    with pytest.raises(ServiceUnavailableError):
         await JellyfinClient(session, jellyfin.url, jellyfin.api_key).async_get_items(
             ["a" * 32]
         )

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from custom_components.media_request_tracker.clients.http import (
+    ServiceAuthError,
+    ServiceError,
+    ServiceUnavailableError,
+)
 from custom_components.media_request_tracker.clients.jellyseerr import (
-    JellyseerrAuthError,
     JellyseerrClient,
-    JellyseerrConnectionError,
-    JellyseerrError,
     JellyseerrRejectedError,
     JellyseerrTestFailedError,
     WebhookAgentSettings,
@@ -45,14 +47,14 @@ async def test_our_template_is_jellyseerrs_shipped_default(
 async def test_a_wrong_api_key_is_an_auth_error(
     jellyseerr: FakeJellyseerr, session
 ) -> None:
-    with pytest.raises(JellyseerrAuthError):
+    with pytest.raises(ServiceAuthError):
         await JellyseerrClient(session, jellyseerr.url, "wrong").async_get_webhook()
 
 
 @each_version
 async def test_no_api_key_is_an_auth_error(jellyseerr: FakeJellyseerr, session) -> None:
     """The API validator answers 401 before the route's own 403."""
-    with pytest.raises(JellyseerrAuthError):
+    with pytest.raises(ServiceAuthError):
         await JellyseerrClient(session, jellyseerr.url, "").async_get_webhook()
 
 
@@ -201,7 +203,7 @@ async def test_jellyseerr_down_is_a_connection_error(
 ) -> None:
     url = jellyseerr.url
     await jellyseerr.stop()
-    with pytest.raises(JellyseerrConnectionError):
+    with pytest.raises(ServiceUnavailableError):
         await JellyseerrClient(session, url, "key").async_get_webhook()
 
 
@@ -212,7 +214,7 @@ async def test_an_answer_that_is_not_webhook_settings_is_an_error(
     canned: Canned, session, status: int, body: bytes
 ) -> None:
     canned.status, canned.body = status, body
-    with pytest.raises(JellyseerrError):
+    with pytest.raises(ServiceError):
         await JellyseerrClient(session, canned.url, "key").async_get_webhook()
 
 
@@ -234,8 +236,8 @@ async def test_settings_without_options_read_as_an_empty_slot(
             JellyseerrRejectedError,
         ),
         (400, b"oops", JellyseerrRejectedError),
-        (502, b"Bad Gateway", JellyseerrConnectionError),
-        (404, b"", JellyseerrConnectionError),
+        (502, b"Bad Gateway", ServiceUnavailableError),
+        (404, b"", ServiceUnavailableError),
     ],
 )
 async def test_a_save_or_test_that_fails_says_how(

@@ -17,12 +17,14 @@ import aiohttp
 import pytest
 from yarl import URL
 
+from custom_components.media_request_tracker.clients.http import (
+    ServiceAuthError,
+    ServiceError,
+    ServiceUnavailableError,
+)
 from custom_components.media_request_tracker.clients.qbittorrent import (
-    QBittorrentAuthError,
     QBittorrentBannedError,
     QBittorrentClient,
-    QBittorrentConnectionError,
-    QBittorrentError,
 )
 from custom_components.media_request_tracker.core.torrents import (
     TorrentCondition,
@@ -88,7 +90,7 @@ async def test_logging_in_again_on_a_live_session_succeeds(
 async def test_wrong_password_is_bad_credentials(
     qbittorrent: FakeQBittorrent, session: aiohttp.ClientSession
 ) -> None:
-    with pytest.raises(QBittorrentAuthError):
+    with pytest.raises(ServiceAuthError):
         await client_of(session, qbittorrent, "wrong").async_login()
     assert qbittorrent.failed_logins == 1
 
@@ -97,7 +99,7 @@ async def test_the_ban_after_five_failures_is_reported_as_such(
     qbittorrent: FakeQBittorrent, session: aiohttp.ClientSession
 ) -> None:
     for _ in range(5):
-        with pytest.raises(QBittorrentAuthError):
+        with pytest.raises(ServiceAuthError):
             await client_of(session, qbittorrent, "wrong").async_login()
     with pytest.raises(QBittorrentBannedError):
         await client_of(session, qbittorrent).async_login()
@@ -210,7 +212,7 @@ async def test_bypassed_authentication_needs_no_credentials(
 async def test_without_credentials_no_login_is_tried(
     qbittorrent: FakeQBittorrent, session: aiohttp.ClientSession
 ) -> None:
-    with pytest.raises(QBittorrentAuthError):
+    with pytest.raises(ServiceAuthError):
         # Auth bypass is off on this server, so even the fresh login is refused.
         await QBittorrentClient(session, qbittorrent.url).async_sync_maindata(0)
     assert qbittorrent.logins == 0
@@ -221,7 +223,7 @@ async def test_answers_that_are_not_sync_data_are_errors(
     canned: Canned, session: aiohttp.ClientSession, body: bytes
 ) -> None:
     canned.body = body
-    with pytest.raises(QBittorrentError):
+    with pytest.raises(ServiceError):
         await QBittorrentClient(session, canned.url).async_sync_maindata(0)
 
 
@@ -237,7 +239,7 @@ async def test_torrents_info_keeps_only_records(
 async def test_unreachable_server_is_a_connection_error(
     session: aiohttp.ClientSession,
 ) -> None:
-    with pytest.raises(QBittorrentConnectionError):
+    with pytest.raises(ServiceUnavailableError):
         await QBittorrentClient(
             session, "http://127.0.0.1:9", "admin", PASSWORD
         ).async_sync_maindata(0)

@@ -26,15 +26,10 @@ from typing import Any
 
 import aiohttp
 
-from .http import ServiceAuthError, ServiceError, ServiceUnavailableError, async_request
+from .http import ServiceError, async_request
 
 REQUEST_TIMEOUT = 20
 NOTIFICATION_PATH = "/api/v3/notification"
-
-# The shared error classes (clients/http.py), under the names callers use here.
-ArrError = ServiceError
-ArrConnectionError = ServiceUnavailableError
-ArrAuthError = ServiceAuthError
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -45,7 +40,7 @@ class ArrValidationFailure:
     message: str
 
 
-class ArrRejectedError(ArrError):
+class ArrRejectedError(ServiceError):
     """The app refused the resource (400), for instance because its test event failed.
 
     The app's messages may quote the connection's URL, so they are kept in
@@ -80,14 +75,14 @@ class ArrClient:
         """Return the app's own name (``Radarr``, ``Sonarr``): which app a URL reaches."""
         data = await self._request("GET", "/api/v3/system/status")
         if not isinstance(data, dict):
-            raise ArrError(f"{self._app} did not return its status")
+            raise ServiceError(f"{self._app} did not return its status")
         return str(data.get("appName") or "")
 
     async def async_get_notifications(self) -> list[dict[str, Any]]:
         """Every connection, of every kind (webhooks, Discord, e-mail …)."""
         data = await self._request("GET", NOTIFICATION_PATH)
         if not isinstance(data, list):
-            raise ArrError(f"{self._app} did not return a list of connections")
+            raise ServiceError(f"{self._app} did not return a list of connections")
         return [item for item in data if isinstance(item, dict)]
 
     async def async_add_notification(
@@ -113,7 +108,7 @@ class ArrClient:
     ) -> dict[str, Any]:
         data = await self._request(method, path, resource)
         if not isinstance(data, dict):
-            raise ArrError(f"{self._app} did not return the saved connection")
+            raise ServiceError(f"{self._app} did not return the saved connection")
         return data
 
     async def _request(

@@ -20,23 +20,11 @@ from typing import Any
 
 import aiohttp
 
-from .http import (
-    LARGE_BODY,
-    SMALL_BODY,
-    ServiceAuthError,
-    ServiceError,
-    ServiceUnavailableError,
-    async_request,
-)
+from .http import LARGE_BODY, SMALL_BODY, ServiceError, async_request
 
 CLIENT_NAME = "Media Request Tracker"
 CLIENT_VERSION = "0.1.0"
 REQUEST_TIMEOUT = 15
-
-# The shared error classes (clients/http.py), under the names callers use here.
-JellyfinError = ServiceError
-JellyfinConnectionError = ServiceUnavailableError
-JellyfinAuthError = ServiceAuthError
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -70,7 +58,7 @@ class JellyfinClient:
         """Read the server identity; this call needs a valid key."""
         data = await self._get_json("/System/Info", {}, max_body=SMALL_BODY)
         if not isinstance(data, dict) or not isinstance(data.get("Id"), str):
-            raise JellyfinError("/System/Info did not return a server id")
+            raise ServiceError("/System/Info did not return a server id")
         return JellyfinServerInfo(
             server_id=data["Id"].replace("-", "").lower(),
             name=str(data.get("ServerName") or "Jellyfin"),
@@ -87,7 +75,7 @@ class JellyfinClient:
         )
         items = data.get("Items") if isinstance(data, dict) else None
         if not isinstance(items, list):
-            raise JellyfinError("/Items did not return an item list")
+            raise ServiceError("/Items did not return an item list")
         return [item for item in items if isinstance(item, dict)]
 
     async def async_get_library_page(
@@ -121,7 +109,7 @@ class JellyfinClient:
         items = data.get("Items") if isinstance(data, dict) else None
         total = data.get("TotalRecordCount") if isinstance(data, dict) else None
         if not isinstance(items, list) or not isinstance(total, int):
-            raise JellyfinError("/Items did not return a page of items")
+            raise ServiceError("/Items did not return a page of items")
         return [item for item in items if isinstance(item, dict)], total
 
     async def _get_json(

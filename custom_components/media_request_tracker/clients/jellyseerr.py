@@ -37,22 +37,17 @@ from typing import Any
 
 import aiohttp
 
-from .http import ServiceAuthError, ServiceError, ServiceUnavailableError, async_request
+from .http import ServiceError, ServiceUnavailableError, async_request
 
 REQUEST_TIMEOUT = 20
 WEBHOOK_PATH = "/api/v1/settings/notifications/webhook"
 
-# The shared error classes (clients/http.py), under the names callers use here.
-JellyseerrError = ServiceError
-JellyseerrConnectionError = ServiceUnavailableError
-JellyseerrAuthError = ServiceAuthError
 
-
-class JellyseerrRejectedError(JellyseerrError):
+class JellyseerrRejectedError(ServiceError):
     """Jellyseerr refused the settings (400)."""
 
 
-class JellyseerrTestFailedError(JellyseerrError):
+class JellyseerrTestFailedError(ServiceError):
     """Jellyseerr could not deliver its test notification to the webhook URL."""
 
 
@@ -109,7 +104,7 @@ class JellyseerrClient:
         """Read the webhook agent's settings."""
         status, data = await self._request("GET", WEBHOOK_PATH)
         if status != 200 or not isinstance(data, dict):
-            raise JellyseerrError("Jellyseerr did not return its webhook settings")
+            raise ServiceError("Jellyseerr did not return its webhook settings")
         options = data.get("options")
         if not isinstance(options, dict):
             options = {}
@@ -133,7 +128,7 @@ class JellyseerrClient:
                 f"Jellyseerr refused the webhook settings: {_message(data)}"
             )
         if status != 200:
-            raise JellyseerrConnectionError(
+            raise ServiceUnavailableError(
                 f"Jellyseerr answered {status} when saving the webhook settings"
             )
 
@@ -152,7 +147,7 @@ class JellyseerrClient:
             raise JellyseerrTestFailedError(
                 "Jellyseerr could not deliver its test notification"
             )
-        raise JellyseerrConnectionError(
+        raise ServiceUnavailableError(
             f"Jellyseerr answered {status} to the webhook test"
         )
 
@@ -177,7 +172,7 @@ class JellyseerrClient:
         )
         try:
             return answer.status, answer.json()
-        except JellyseerrError:
+        except ServiceError:
             if answer.status < 300:
                 raise
             # An error page that is not JSON: the status says enough.

@@ -30,13 +30,8 @@ from .http import (
 
 REQUEST_TIMEOUT = 15
 
-# The shared error classes (clients/http.py), under the names callers use here.
-QBittorrentError = ServiceError
-QBittorrentConnectionError = ServiceUnavailableError
-QBittorrentAuthError = ServiceAuthError
 
-
-class QBittorrentBannedError(QBittorrentConnectionError):
+class QBittorrentBannedError(ServiceUnavailableError):
     """qBittorrent banned this address after failed logins; retrying now makes it worse."""
 
 
@@ -76,8 +71,8 @@ class QBittorrentClient:
                 "qBittorrent has banned this address after failed logins"
             )
         if status == 401 or (status == 200 and body.strip() == b"Fails."):
-            raise QBittorrentAuthError("qBittorrent refused the username or password")
-        raise QBittorrentConnectionError(f"qBittorrent answered {status} to the login")
+            raise ServiceAuthError("qBittorrent refused the username or password")
+        raise ServiceUnavailableError(f"qBittorrent answered {status} to the login")
 
     async def async_get_version(self) -> str:
         """Return the application version, such as ``v4.5.2``."""
@@ -87,7 +82,7 @@ class QBittorrentClient:
         """One incremental sync: only what changed since ``rid``, whatever the torrent count."""
         data = _json(await self._get("/api/v2/sync/maindata", {"rid": str(rid)}))
         if not isinstance(data, dict):
-            raise QBittorrentError("sync/maindata did not return an object")
+            raise ServiceError("sync/maindata did not return an object")
         return data
 
     async def async_torrents_info(
@@ -97,7 +92,7 @@ class QBittorrentClient:
         params = {"hashes": "|".join(hashes)} if hashes else {}
         data = _json(await self._get("/api/v2/torrents/info", params))
         if not isinstance(data, list):
-            raise QBittorrentError("torrents/info did not return a list")
+            raise ServiceError("torrents/info did not return a list")
         return [item for item in data if isinstance(item, dict)]
 
     async def _get(self, path: str, params: dict[str, str]) -> bytes:
@@ -110,13 +105,11 @@ class QBittorrentClient:
             await self.async_login()
             status, body = await self._request("GET", path, params=params)
             if status == 403:
-                raise QBittorrentAuthError(
+                raise ServiceAuthError(
                     "qBittorrent refused the session after a fresh login"
                 )
         if status >= 400:
-            raise QBittorrentConnectionError(
-                f"qBittorrent answered {status} for {path}"
-            )
+            raise ServiceUnavailableError(f"qBittorrent answered {status} for {path}")
         return body
 
     async def _request(
@@ -153,4 +146,4 @@ def _json(body: bytes) -> Any:
     try:
         return json.loads(body)
     except ValueError as err:
-        raise QBittorrentError("qBittorrent sent invalid JSON") from err
+        raise ServiceError("qBittorrent sent invalid JSON") from err

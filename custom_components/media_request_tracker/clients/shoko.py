@@ -14,17 +14,12 @@ from typing import Any
 
 import aiohttp
 
-from .http import ServiceAuthError, ServiceError, ServiceUnavailableError, async_request
+from .http import ServiceError, ServiceUnavailableError, async_request
 
 REQUEST_TIMEOUT = 15
 DEVICE_NAME = "home-assistant-media-request-tracker"
 # ServerStatus.StartupState: v5.0-5.1 write the number, 5.2 and v6 the name.
 STARTED = (2, "Started")
-
-# The shared error classes (clients/http.py), under the names callers use here.
-ShokoError = ServiceError
-ShokoConnectionError = ServiceUnavailableError
-ShokoAuthError = ServiceAuthError
 
 
 class ShokoClient:
@@ -45,7 +40,7 @@ class ShokoClient:
             data.get("Server", {}).get("Version") if isinstance(data, dict) else None
         )
         if not isinstance(version, str) or not version.split(".")[0].isdigit():
-            raise ShokoError("/api/v3/Init/Version did not name a server version")
+            raise ServiceError("/api/v3/Init/Version did not name a server version")
         return int(version.split(".")[0])
 
     async def async_check_started(self) -> None:
@@ -53,7 +48,7 @@ class ShokoClient:
         data = await self._request("GET", "/api/v3/Init/Status")
         state = data.get("State") if isinstance(data, dict) else None
         if state not in STARTED:
-            raise ShokoConnectionError(
+            raise ServiceUnavailableError(
                 f"Shoko Server has not finished starting (state {state!r})"
             )
 
@@ -71,7 +66,7 @@ class ShokoClient:
         )
         key = data.get("apikey") if isinstance(data, dict) else None
         if not isinstance(key, str) or not key:
-            raise ShokoError("/api/auth returned no API key")
+            raise ServiceError("/api/auth returned no API key")
         self.api_key = key
         return key
 
