@@ -26,35 +26,14 @@ from .compat import OPTIONS_FLOW_RELOADS
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
-    CONF_QBITTORRENT_INTERVAL,
     CONF_QBITTORRENT_PASSWORD,
     CONF_QBITTORRENT_URL,
     CONF_QBITTORRENT_USERNAME,
-    CONF_RETENTION_DAYS,
     CONF_SHOKO_API_KEY,
     CONF_SHOKO_URL,
-    CONF_STALL_MINUTES,
-    CONF_STUCK_ANIME_MATCHING_HOURS,
-    CONF_STUCK_APPROVED_HOURS,
-    CONF_STUCK_IMPORTING_HOURS,
-    CONF_STUCK_INDEXED_HOURS,
-    CONF_TRACK_UNREQUESTED,
-    CONF_VERIFY_INTERVAL,
-    DEFAULT_QBITTORRENT_INTERVAL,
-    DEFAULT_RETENTION_DAYS,
-    DEFAULT_STALL_MINUTES,
-    DEFAULT_STUCK_ANIME_MATCHING_HOURS,
-    DEFAULT_STUCK_APPROVED_HOURS,
-    DEFAULT_STUCK_IMPORTING_HOURS,
-    DEFAULT_STUCK_INDEXED_HOURS,
-    DEFAULT_TRACK_UNREQUESTED,
-    DEFAULT_VERIFY_INTERVAL,
     DOMAIN,
-    REQUEST_LIMIT,
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
-from .core.options import TrackerOptions
-from .core.stuck import StuckThresholds
 from .core.tracker import RequestTracker
 from .enrichment import JellyfinEnrichment
 from .frontend import async_register_card, async_unregister_card
@@ -67,6 +46,7 @@ from .registration import (
 )
 from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .services import async_setup_services
+from .settings import qbittorrent_interval, retention, tracker_options, verify_interval
 from .shoko_listener import ShokoListener
 from .store import RequestStore, StorageError, StorageVersionError
 from .webhook import async_register_webhooks
@@ -92,7 +72,6 @@ async def async_setup_entry(
     No upstream service is called here on purpose: webhooks must be received
     even while Jellyfin is down, or their events would be lost.
     """
-    options = entry.options
     store = RequestStore(hass, entry.entry_id)
     try:
         stored = await store.async_load()
@@ -109,36 +88,7 @@ async def async_setup_entry(
             translation_key="storage_unreadable",
             translation_placeholders={"error": str(err)},
         ) from err
-    tracker = RequestTracker(
-        stored,
-        TrackerOptions(
-            track_unrequested=options.get(
-                CONF_TRACK_UNREQUESTED, DEFAULT_TRACK_UNREQUESTED
-            ),
-            request_limit=REQUEST_LIMIT,
-            stall_after=timedelta(
-                minutes=options.get(CONF_STALL_MINUTES, DEFAULT_STALL_MINUTES)
-            ),
-            stuck_after=StuckThresholds(
-                approved=_hours(
-                    options, CONF_STUCK_APPROVED_HOURS, DEFAULT_STUCK_APPROVED_HOURS
-                ),
-                indexed=_hours(
-                    options, CONF_STUCK_INDEXED_HOURS, DEFAULT_STUCK_INDEXED_HOURS
-                )
-                if entry.data.get(CONF_QBITTORRENT_URL)
-                else None,
-                importing=_hours(
-                    options, CONF_STUCK_IMPORTING_HOURS, DEFAULT_STUCK_IMPORTING_HOURS
-                ),
-                anime_matching=_hours(
-                    options,
-                    CONF_STUCK_ANIME_MATCHING_HOURS,
-                    DEFAULT_STUCK_ANIME_MATCHING_HOURS,
-                ),
-            ),
-        ),
-    )
+    tracker = RequestTracker(stored, tracker_options(entry))
     jellyfin = JellyfinClient(
         async_get_clientsession(hass),
         entry.data[CONF_JELLYFIN_URL],
@@ -152,7 +102,7 @@ async def async_setup_entry(
         entry,
         jellyfin,
         hub,
-        timedelta(seconds=options.get(CONF_VERIFY_INTERVAL, DEFAULT_VERIFY_INTERVAL)),
+        verify_interval(entry),
     )
     registrations = RegistrationStatus()
     entry.runtime_data = MediaRequestTrackerData(
@@ -201,12 +151,8 @@ async def async_setup_entry(
         entry.async_on_unload(hub.async_add_listener(qbittorrent.async_wake))
         qbittorrent.async_wake()
 
-    retention = timedelta(
-        days=int(entry.options.get(CONF_RETENTION_DAYS, DEFAULT_RETENTION_DAYS))
-    )
-
     async def purge(now: datetime) -> None:
-        await hub.async_purge_expired(now, retention)
+        await hub.async_purge_expired(now, retention(entry))
 
     await purge(datetime.now().astimezone())
     entry.async_on_unload(
@@ -234,10 +180,6 @@ async def async_setup_entry(
     return True
 
 
-def _hours(options: Mapping[str, Any], key: str, default: float) -> timedelta:
-    return timedelta(hours=float(options.get(key, default)))
-
-
 def _qbittorrent_coordinator(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry, hub: RequestHub
 ) -> QBittorrentCoordinator | None:
@@ -254,12 +196,7 @@ def _qbittorrent_coordinator(
         entry.data.get(CONF_QBITTORRENT_USERNAME),
         entry.data.get(CONF_QBITTORRENT_PASSWORD),
     )
-    interval = timedelta(
-        seconds=entry.options.get(
-            CONF_QBITTORRENT_INTERVAL, DEFAULT_QBITTORRENT_INTERVAL
-        )
-    )
-    return QBittorrentCoordinator(hass, entry, client, hub, interval)
+    return QBittorrentCoordinator(hass, entry, client, hub, qbittorrent_interval(entry))
 
 
 def _shoko_listener(

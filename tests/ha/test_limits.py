@@ -38,7 +38,7 @@ def request_sensors(hass: HomeAssistant) -> list[str]:
 async def test_requests_past_the_limit_raise_a_repair_and_make_no_entity(
     hass: HomeAssistant, hass_client_no_auth, fake_jellyfin: FakeJellyfin
 ) -> None:
-    with patch("custom_components.media_request_tracker.REQUEST_LIMIT", 3):
+    with patch("custom_components.media_request_tracker.settings.REQUEST_LIMIT", 3):
         entry: MockConfigEntry = await set_up(hass, tracker_entry(fake_jellyfin))
     client = await hass_client_no_auth()
     await flood(client, 5)
@@ -59,7 +59,7 @@ async def test_requests_past_the_limit_raise_a_repair_and_make_no_entity(
 async def test_the_limit_repair_goes_when_a_request_is_removed(
     hass: HomeAssistant, hass_client_no_auth, fake_jellyfin: FakeJellyfin
 ) -> None:
-    with patch("custom_components.media_request_tracker.REQUEST_LIMIT", 3):
+    with patch("custom_components.media_request_tracker.settings.REQUEST_LIMIT", 3):
         entry: MockConfigEntry = await set_up(hass, tracker_entry(fake_jellyfin))
     client = await hass_client_no_auth()
     await flood(client, 4)
