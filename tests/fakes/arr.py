@@ -1,7 +1,7 @@
 """A fake Radarr or Sonarr: the v3 notification ("Connect") API, on loopback.
 
 Every fact here was read in the upstream source at the release each
-``ArrRelease`` names (``tests/fakes/upstream/arr.md`` lists them with file and
+``ArrRelease`` names (``tests/fakes/UPSTREAM.md`` lists them with file and
 tag). It behaves as ``ProviderControllerBase`` and ``NotificationService`` do:
 
 - ``X-Api-Key`` is required (``401``, empty body, without it);

@@ -5,7 +5,7 @@ given release reads it (``AuthorizationContext.cs``), ignores query parameters
 it does not know (as the real server does, so a provider-id filter returns the
 whole library), and counts every call. Where releases differ it answers as
 ``version`` does; every fact is listed with its source in
-``tests/fakes/upstream/jellyfin.md``.
+``tests/fakes/UPSTREAM.md``.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Built from the upstream source at each supported release (``VERSIONS``: the
 newest tag of each major, Jellyseerr ``v2.7.3`` and Seerr ``v3.1.0``); every
-fact, with its file and tag, is in ``tests/fakes/upstream/jellyseerr.md``.
+fact, with its file and tag, is in ``tests/fakes/UPSTREAM.md``.
 
 - ``express-openapi-validator`` runs before the routes: a call with neither
   ``X-Api-Key`` nor a session cookie is ``401``; then the body is checked

@@ -4,7 +4,7 @@ Only Debian's qbittorrent-nox (4.5) can be installed here, so the other
 releases' login, session and sync answers come from this fake. It holds the
 torrents a test gives it (field dicts as ``sync/maindata`` lists them) and
 refuses a state name its release does not have. Every fact is listed with
-its source in ``tests/fakes/upstream/qbittorrent.md``.
+its source in ``tests/fakes/UPSTREAM.md``.
 """
 
 from __future__ import annotations

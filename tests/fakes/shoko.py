@@ -1,6 +1,6 @@
 r"""A fake Shoko Server on loopback: its REST calls and its SignalR aggregate hub.
 
-It answers as the release it is given does (``tests/fakes/upstream/shoko.md``
+It answers as the release it is given does (``tests/fakes/UPSTREAM.md``
 names the source file and tag of every fact): ``5`` is v5.3.3, ``6`` is
 v6.0.0-dev.425, and a full version such as ``"5.1.0"`` picks the older v5
 shapes (``State`` as a number before 5.2.0).

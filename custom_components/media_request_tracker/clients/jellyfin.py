@@ -103,7 +103,7 @@ class JellyfinClient:
             # Not ``minDateLastSaved``: on 10.9 and 10.10 that one fails with 500
             # (its SQL names the ...ForUser parameter but binds another), while
             # ``minDateLastSavedForUser`` compares the item's DateLastSaved on
-            # every release (tests/fakes/upstream/jellyfin.md).
+            # every release (tests/fakes/UPSTREAM.md).
             params["minDateLastSavedForUser"] = saved_since
         data = await self._get_json("/Items", params)
         items = data.get("Items") if isinstance(data, dict) else None

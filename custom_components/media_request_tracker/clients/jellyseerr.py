@@ -16,7 +16,7 @@ and ``options.supportVariables``; Jellyseerr 2 leaves them out of a ``GET`` and
 drops them from a ``POST``. Checked against
 ``server/routes/settings/notifications.ts`` and
 ``server/lib/notifications/agents/webhook.ts`` at Jellyseerr v2.0.0 and v2.7.3
-and Seerr v3.1.0 (``tests/fakes/upstream/jellyseerr.md``).
+and Seerr v3.1.0 (``tests/fakes/UPSTREAM.md``).
 
 Written here rather than taken from python-overseerr (0.9.0, its newest
 release), which has these calls: Home Assistant core's Overseerr integration

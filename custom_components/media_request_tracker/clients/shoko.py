@@ -4,7 +4,7 @@ Shoko takes its key in an ``apikey`` header (not ``X-Api-Key``, not Bearer on
 v5); sending it on every call lets one client serve v5 (anonymous hub) and
 v6 (authenticated hub) alike. Where the majors differ (``State`` a number
 before 5.2, a string since; ``ImportFolder`` renamed ``ManagedFolder`` in v6)
-each is accepted; ``tests/fakes/upstream/shoko.md`` has the sources.
+each is accepted; ``tests/fakes/UPSTREAM.md`` has the sources.
 Ours because PyPI has no Python client for Shoko Server.
 """
 

@@ -4,7 +4,7 @@ It sends ``POST`` to our URL, with only the events the tracker acts on. Ours
 is the connection whose URL ends in our webhook path. A second set-up changes
 nothing; a connection of ours that differs is put back; any other connection
 is never touched. The app sends its ``Test`` event to us before it saves, so
-a URL it cannot reach is refused there (``tests/fakes/upstream/arr.md``).
+a URL it cannot reach is refused there (``tests/fakes/UPSTREAM.md``).
 """
 
 from __future__ import annotations

@@ -5,7 +5,7 @@ notification types the tracker reads, and Jellyseerr's own default template
 (which our parser reads), tested before it is saved. A slot with another URL
 is the user's, enabled or not (a disabled one still holds their URL, template
 and auth header): it is left alone and a repair issue says so, until a later
-set-up finds it ours or empty (``tests/fakes/upstream/jellyseerr.md``).
+set-up finds it ours or empty (``tests/fakes/UPSTREAM.md``).
 """
 
 from __future__ import annotations

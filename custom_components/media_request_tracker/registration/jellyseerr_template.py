@@ -1,7 +1,7 @@
 """Jellyseerr's shipped default webhook template, as data.
 
 Key for key the default of ``server/lib/settings/index.ts`` (Jellyseerr 2 and
-Seerr 3, ``tests/fakes/upstream/jellyseerr.md``): ``core/parsers/jellyseerr.py``
+Seerr 3, ``tests/fakes/UPSTREAM.md``): ``core/parsers/jellyseerr.py``
 reads what it sends, and a user who looks at the slot sees the template
 Jellyseerr itself would have put there.
 """

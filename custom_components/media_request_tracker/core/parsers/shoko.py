@@ -5,7 +5,7 @@ to ``ManagedFolderID`` and reports a match as ``release:saved``, which names
 the file only by id. Its release cross-references carry AniDB ids as strings
 in ``ProviderIDs`` (``AniDB_Anime``) since 6.0.0-dev.311, flat ``AnidbAnimeID``
 before; a failed automatic match is ``release:search.completed`` without a
-release (v5's ``FileNotMatched``). ``tests/fakes/upstream/shoko.md`` has the
+release (v5's ``FileNotMatched``). ``tests/fakes/UPSTREAM.md`` has the
 sources.
 """
 
