@@ -609,3 +609,18 @@ def test_a_new_season_of_a_finished_series_is_noted_not_tracked(
     assert only(tracker) is finished
     assert finished.stage is Stage.AVAILABLE
     assert "not tracked" in finished.timeline[-1].detail
+
+
+def test_a_jellyfin_film_sharing_one_id_but_contradicting_another_is_not_taken(
+    tracker: RequestTracker, clock: Clock
+) -> None:
+    feed(tracker, clock, parse_jellyseerr(payload("jellyseerr_movie_auto_approved")))
+    request = only(tracker)
+    request.ids = MediaIds(tmdb_id=693134, imdb_id="tt15239678", anidb_id=1)
+    item = payload("jellyfin_item_added_movie")
+    item["Provider_tmdb"] = ""
+    item["Provider_anidb"] = "2"
+    outcome = feed(tracker, clock, parse_jellyfin(item))
+    assert outcome.ignored == "film matches no request in progress"
+    assert request.stage is Stage.APPROVED
+    assert request.jellyfin_id is None

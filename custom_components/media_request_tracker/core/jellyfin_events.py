@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .book import Change
-from .correlation import find_active, ids_match, newest_first, seasons_overlap
+from .correlation import ids_match, newest_first, seasons_overlap
 from .events import LibraryItemEvent, LibraryItemType, TrackerEvent
+from .library import ids_contradict
 from .model import EpisodeProgress, MediaIds, MediaRequest, MediaType, Source, Stage
 from .verification import finish_series
 
@@ -31,10 +32,11 @@ def needs_series_lookup(requests: Iterable[MediaRequest], event: TrackerEvent) -
 def on_library_item(change: Change, event: LibraryItemEvent) -> None:
     """Move a film on, tie a series to its requests, or count an episode."""
     if event.item_type is LibraryItemType.MOVIE:
-        request = find_active(change.book, MediaType.MOVIE, event.ids)
-        if request is None:
+        films = _requests_in_progress(change, MediaType.MOVIE, event.ids)
+        if not films:
             change.ignore("film matches no request in progress")
             return
+        request = films[0]
         request.jellyfin_id = event.item_id
         change.move(request, Stage.AVAILABLE, Source.JELLYFIN, "added to Jellyfin")
     elif event.item_type is LibraryItemType.SERIES:
@@ -77,13 +79,34 @@ def _series_requests(
     change: Change, series_id: str, ids: MediaIds | None
 ) -> list[MediaRequest]:
     """Return the series requests in progress that a Jellyfin series is, newest first."""
-    return newest_first(
+    return [
         request
-        for request in change.book
+        for request in newest_first(change.book)
         if not request.stage.is_terminal
         and request.media_type is MediaType.TV
         and (
             request.jellyfin_series_id == series_id
-            or (ids is not None and ids_match(request, MediaType.TV, ids))
+            or (ids is not None and _names(ids, request, MediaType.TV))
         )
+    ]
+
+
+def _requests_in_progress(
+    change: Change, media_type: MediaType, ids: MediaIds
+) -> list[MediaRequest]:
+    """Return the requests in progress that an item names, newest first.
+
+    One shared id is not enough, as in the library check: an item whose
+    other ids contradict the request's is another title.
+    """
+    return [
+        request
+        for request in newest_first(change.book)
+        if not request.stage.is_terminal and _names(ids, request, media_type)
+    ]
+
+
+def _names(ids: MediaIds, request: MediaRequest, media_type: MediaType) -> bool:
+    return ids_match(request, media_type, ids) and not ids_contradict(
+        ids, request.ids, media_type
     )
