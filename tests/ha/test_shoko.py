@@ -320,6 +320,10 @@ async def test_malformed_negotiate_answer_is_retried_and_the_listener_lives(
     await hass.config_entries.async_unload(entry.entry_id)
 
 
+def _lost(caplog) -> int:
+    return len([m for m in _our_logs(caplog) if "Lost the connection" in m])
+
+
 async def test_hub_that_closes_every_session_is_not_hammered_and_the_sensor_holds(
     hass: HomeAssistant,
     config_entry: MockConfigEntry,
@@ -336,10 +340,15 @@ async def test_hub_that_closes_every_session_is_not_hammered_and_the_sensor_hold
     unsubscribe = hass.bus.async_listen("state_changed", record)
     entry = await _set_up_while(hass, config_entry, fake_shoko)
     await asyncio.sleep(MINUTE)
+    # On a busy machine the first session may end late: wait until it has.
+    await wait_until(lambda: _lost(caplog) >= 1, timeout=10)
     unsubscribe()
     assert 2 <= fake_shoko.handshakes <= 7  # a handful a minute
-    assert changes == ["off", "on", "off"]  # set up, first session, lost: no flapping
-    assert len([m for m in _our_logs(caplog) if "Lost the connection" in m]) == 1
+    # Set up, first session, lost, and no flapping after (a write that only
+    # changes attributes repeats the state, so repeats are one).
+    shown = [state for i, state in enumerate(changes) if changes[i - 1 : i] != [state]]
+    assert shown == ["off", "on", "off"]
+    assert _lost(caplog) == 1
     await hass.config_entries.async_unload(entry.entry_id)
 
 
