@@ -15,7 +15,6 @@ from typing import Any
 
 import orjson
 
-from custom_components.media_request_tracker import store as store_module
 from custom_components.media_request_tracker.const import DOMAIN
 from custom_components.media_request_tracker.core.model import (
     PIPELINE,
@@ -28,6 +27,10 @@ from custom_components.media_request_tracker.core.model import (
     Source,
     Stage,
     TimelineEntry,
+)
+from custom_components.media_request_tracker.store.snapshot import (
+    STORAGE_MINOR_VERSION,
+    STORAGE_VERSION,
 )
 
 _WORDS = (
@@ -196,8 +199,8 @@ def storage_key(entry_id: str) -> str:
 def storage_document(entry_id: str, requests: list[MediaRequest]) -> dict[str, Any]:
     """Return what ``Store`` reads from ``.storage/<key>``."""
     return {
-        "version": getattr(store_module, "STORAGE_VERSION", 1),
-        "minor_version": getattr(store_module, "STORAGE_MINOR_VERSION", 1),
+        "version": STORAGE_VERSION,
+        "minor_version": STORAGE_MINOR_VERSION,
         "key": storage_key(entry_id),
         "data": {"requests": [request.as_dict() for request in requests]},
     }

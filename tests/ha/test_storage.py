@@ -11,6 +11,7 @@ import json
 import logging
 import os
 from pathlib import Path
+import threading
 import time
 from typing import Any
 
@@ -251,19 +252,32 @@ async def test_the_journal_is_folded_into_the_snapshot_once_it_outgrows_it(
     monkeypatch,
 ) -> None:
     monkeypatch.setattr(
-        "custom_components.media_request_tracker.store.COMPACT_AFTER_BYTES", 4096
-    )
-    # Yield after every request, so later webhooks land in the middle of it.
-    monkeypatch.setattr(
-        "custom_components.media_request_tracker.store.COMPACT_BATCH", 1
+        "custom_components.media_request_tracker.store.request_store.COMPACT_AFTER_BYTES",
+        4096,
     )
     store = setup_integration.runtime_data.hub.store
+    real_append, real_write = store._journal.append, store._snapshot.write
+    appended = threading.Event()
+
+    def append(data: bytes) -> None:
+        real_append(data)
+        appended.set()
+
+    def write_after_the_next_append(requests: list[bytes]) -> int:
+        # The snapshot waits for the next webhook's line (0.2 s at most), so
+        # later webhooks land in the middle of every fold.
+        appended.clear()
+        appended.wait(0.2)
+        return real_write(requests)
+
+    store._journal.append = append
+    store._snapshot.write = write_after_the_next_append
     for number in range(20):
         await post_webhook(
             "jellyseerr",
             jellyseerr("jellyseerr_movie_auto_approved", request_id=str(number)),
         )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert store.stats.compactions >= 1
     assert len(read_snapshot(hass)["requests"]) >= 10
     stored = await stored_requests(hass)
@@ -548,7 +562,8 @@ async def test_a_background_fold_that_fails_is_logged_once_and_loses_nothing(
     caplog,
 ) -> None:
     monkeypatch.setattr(
-        "custom_components.media_request_tracker.store.COMPACT_AFTER_BYTES", 4096
+        "custom_components.media_request_tracker.store.request_store.COMPACT_AFTER_BYTES",
+        4096,
     )
     # Appends of a line still fit; setting the journal aside does not.
     full_disk.fill(writes=False)
@@ -575,3 +590,41 @@ async def test_a_background_fold_that_fails_is_logged_once_and_loses_nothing(
     assert "folded into the snapshot again" in caplog.text
     assert len(read_snapshot(hass)["requests"]) >= 20
     assert len(await stored_requests(hass)) == 21
+
+
+async def test_folds_that_overlap_lose_no_change(
+    hass: HomeAssistant, post_webhook: PostWebhook, setup_integration: MockConfigEntry
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    store = setup_integration.runtime_data.hub.store
+    real_write, real_read = store._snapshot.write, store._journal.read_rotated
+    writing = threading.Event()
+    reads = 0
+
+    def write_at_disk_speed(requests: list[bytes]) -> int:
+        writing.set()
+        time.sleep(0.05)
+        return real_write(requests)
+
+    def second_read_slow() -> bytes:
+        nonlocal reads
+        reads += 1
+        if reads == 2:
+            # Long enough for the first fold to finish and delete what it folded.
+            time.sleep(0.15)
+        return real_read()
+
+    store._snapshot.write = write_at_disk_speed
+    store._journal.read_rotated = second_read_slow
+    first = hass.async_create_task(store._async_compact())
+    await hass.async_add_executor_job(writing.wait)
+    # A change while the first fold writes, then a second fold.
+    await post_webhook(
+        "jellyseerr", jellyseerr("jellyseerr_tv_pending", request_id="43")
+    )
+    await asyncio.gather(first, store._async_compact())
+    assert sorted(await stored_requests(hass)) == ["42", "43"]
+    assert sorted(r["request_id"] for r in read_snapshot(hass)["requests"]) == [
+        "42",
+        "43",
+    ]
