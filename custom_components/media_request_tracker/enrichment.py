@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+import logging
 
 from .clients.http import ServiceError
 from .clients.jellyfin import JellyfinClient
-from .const import LOGGER
 from .core.events import IgnoredEvent, LibraryItemEvent, TrackerEvent
 from .core.library import read_item
 from .core.model import Source
+from .failure_log import FailureLog
 
 
 class JellyfinEnrichment:
@@ -32,7 +33,11 @@ class JellyfinEnrichment:
         self._jellyfin = jellyfin
         self._server_id = server_id
         self._needs_series_lookup = needs_series_lookup
-        self._failing = False
+        self._lookups = FailureLog(
+            "Cannot look up a series in Jellyfin: %s",
+            "Jellyfin answers again",
+            level=logging.WARNING,
+        )
 
     async def async_enrich(self, event: TrackerEvent) -> TrackerEvent:
         """Return the event with what it lacks, or ignored if it is not ours."""
@@ -52,12 +57,8 @@ class JellyfinEnrichment:
         try:
             items = await self._jellyfin.async_get_items([event.series_id])
         except ServiceError as err:
-            if not self._failing:
-                LOGGER.warning("Cannot look up a series in Jellyfin: %s", err)
-            self._failing = True
+            self._lookups.report(err)
             return event
-        if self._failing:
-            LOGGER.info("Jellyfin answers again")
-        self._failing = False
+        self._lookups.report(None)
         series = read_item(items[0]) if items else None
         return replace(event, series_ids=series.ids) if series is not None else event

@@ -34,6 +34,7 @@ from .core.outcome import Outcome, Rejection
 from .core.stuck import StuckRequest
 from .core.torrents import TorrentTable
 from .core.tracker import RequestTracker
+from .failure_log import FailureLog
 from .store import RequestStore, StorageError
 
 type HubListener = Callable[[Outcome, TrackerEvent | None], None]
@@ -64,7 +65,11 @@ class RequestHub:
         )
         self._warned: set[tuple[str, str]] = set()
         self._listeners: list[HubListener] = []
-        self._storage_failing = False
+        self._storage = FailureLog(
+            "Cannot store request changes: %s; they stay in memory and are "
+            "written with the next change",
+            "Request changes are stored again",
+        )
 
     # What others read -------------------------------------------------------
 
@@ -226,15 +231,7 @@ class RequestHub:
             await self.store.async_flush()
         except StorageError as err:
             failure = err
-        if failure is not None and not self._storage_failing:
-            LOGGER.error(
-                "Cannot store request changes: %s; they stay in memory and are "
-                "written with the next change",
-                failure,
-            )
-        elif failure is None and self._storage_failing:
-            LOGGER.info("Request changes are stored again")
-        self._storage_failing = failure is not None
+        self._storage.report(failure)
         return failure
 
     @callback
