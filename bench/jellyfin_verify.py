@@ -12,6 +12,7 @@ wait. Side by side in one run:
 
 Then, in a real Home Assistant (the test harness's), the time from an item
 appearing in the library with an import event to the sensor reading available.
+Our calls and bytes are counted on the session (``benchkit/http_counter.py``).
 
 Run: .venv/bin/python bench/jellyfin_verify.py
 """
@@ -31,6 +32,8 @@ import aiohttp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchkit.http_counter import HttpCounter  # noqa: E402
 
 from custom_components.media_request_tracker.clients.jellyfin import JellyfinClient  # noqa: E402
 from custom_components.media_request_tracker.core.events import (  # noqa: E402
@@ -124,9 +127,15 @@ async def one_query_per_request(
     return 1.0, statistics.mean(sizes), statistics.mean(cpu)
 
 
-async def ours(session: aiohttp.ClientSession, url: str) -> dict[str, float]:
-    """Build the index once, then measure incremental cycles with 500 requests waiting."""
+async def ours(
+    session: aiohttp.ClientSession, counter: HttpCounter, url: str
+) -> dict[str, float]:
+    """Build the index once, then measure incremental cycles with 500 requests waiting.
+
+    ``counter`` counts on ``session``.
+    """
     client = JellyfinClient(session, url, API_KEY)
+    start_count = counter.count
     library = LibraryIndex()
     tracker = waiting_tracker()
     started = time.perf_counter()
@@ -140,11 +149,11 @@ async def ours(session: aiohttp.ClientSession, url: str) -> dict[str, float]:
         if not items or start >= total:
             break
     build_seconds = time.perf_counter() - started
-    build_calls, build_bytes = client.request_count, client.bytes_received
+    build = counter.count - start_count
     calls, sizes, cpu = [], [], []
     synced = datetime.now(UTC)
     for _ in range(CYCLES):
-        before = (client.request_count, client.bytes_received)
+        before = counter.count
         items, _total = await client.async_get_library_page(
             0,
             1000,
@@ -157,12 +166,13 @@ async def ours(session: aiohttp.ClientSession, url: str) -> dict[str, float]:
         library.apply_items(items)
         tracker.verify_library(library, datetime.now(UTC))
         cpu.append(time.perf_counter() - started)
-        calls.append(client.request_count - before[0])
-        sizes.append(client.bytes_received - before[1])
+        cost = counter.count - before
+        calls.append(cost.calls)
+        sizes.append(cost.body_bytes)
     return {
         "items": len(library),
-        "build_calls": build_calls,
-        "build_bytes": build_bytes,
+        "build_calls": build.calls,
+        "build_bytes": build.body_bytes,
         "build_seconds": build_seconds,
         "calls": statistics.mean(calls),
         "bytes": statistics.median(sizes),
@@ -239,8 +249,11 @@ async def main() -> None:
     fake = start_fake(port)
     url = f"http://127.0.0.1:{port}"
     try:
-        async with aiohttp.ClientSession() as session:
-            mine = await ours(session, url)
+        counter = HttpCounter()
+        async with aiohttp.ClientSession(
+            trace_configs=[counter.trace_config]
+        ) as session:
+            mine = await ours(session, counter, url)
             calls, size, cpu = await one_query_per_request(session, url)
         latency = await time_to_available(url, port)
     finally:

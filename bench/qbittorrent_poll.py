@@ -9,6 +9,10 @@ makes, side by side against the same server:
 - the stateless alternative: ``torrents/info?hashes=<20 tracked>``,
 
 and times our event-loop work (merging the answer and updating 20 requests).
+Calls and bytes are counted on the session (``benchkit/http_counter.py``):
+the bytes of each body as the reader parses it, inflated (qBittorrent gzips
+answers over 1 KiB); the two baselines ask for gzip and inflate as our client
+does.
 
 Run: .venv/bin/python bench/qbittorrent_poll.py [--rounds 15]
 """
@@ -18,6 +22,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from datetime import UTC, datetime
+import gzip
 from pathlib import Path
 import statistics
 import sys
@@ -27,6 +32,8 @@ import time
 import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchkit.http_counter import HttpCount, HttpCounter  # noqa: E402
 
 from custom_components.media_request_tracker.clients.qbittorrent import (
     QBittorrentClient,  # noqa: E402
@@ -84,15 +91,16 @@ async def main(rounds: int) -> None:
                 datetime.now(UTC),
             )
 
+        counter = HttpCounter()
         async with aiohttp.ClientSession(
-            cookie_jar=aiohttp.CookieJar(unsafe=True)
+            cookie_jar=aiohttp.CookieJar(unsafe=True),
+            trace_configs=[counter.trace_config],
         ) as session:
             ours = QBittorrentClient(session, library.url, USERNAME, PASSWORD)
-            await ours.async_login()
-            full = QBittorrentClient(session, library.url, USERNAME, PASSWORD)
-            await full.async_login()
+            await ours.async_login()  # the baselines share its session cookie
+            version = await _get(session, library.url, "app/version")
             table = TorrentTable()
-            results: dict[str, list[tuple[int, int]]] = {
+            results: dict[str, list[HttpCount]] = {
                 "incremental sync/maindata": [],
                 "torrents/info (all)": [],
                 "torrents/info?hashes=20": [],
@@ -100,28 +108,24 @@ async def main(rounds: int) -> None:
             loop_ms: list[float] = []
             hashes = [torrent.info_hash for torrent in tracked]
             for round_number in range(rounds + 1):
-                before = (ours.request_count, ours.bytes_received)
+                before = counter.count
                 maindata = await ours.async_sync_maindata(table.rid)
                 started = time.perf_counter()
                 table.apply(maindata, datetime.now(UTC))
                 tracker.update_downloads(table, datetime.now(UTC))
                 elapsed = (time.perf_counter() - started) * 1000
-                sync_cost = (
-                    ours.request_count - before[0],
-                    ours.bytes_received - before[1],
+                sync_cost = counter.count - before
+                before = counter.count
+                await _get(session, library.url, "torrents/info")
+                all_cost = counter.count - before
+                before = counter.count
+                await _get(
+                    session,
+                    library.url,
+                    "torrents/info",
+                    {"hashes": "|".join(hashes)},
                 )
-                before = (full.request_count, full.bytes_received)
-                await full.async_torrents_info()
-                all_cost = (
-                    full.request_count - before[0],
-                    full.bytes_received - before[1],
-                )
-                before = (full.request_count, full.bytes_received)
-                await full.async_torrents_info(hashes)
-                some_cost = (
-                    full.request_count - before[0],
-                    full.bytes_received - before[1],
-                )
+                some_cost = counter.count - before
                 if round_number:  # round 0 is the first, full sync
                     results["incremental sync/maindata"].append(sync_cost)
                     results["torrents/info (all)"].append(all_cost)
@@ -132,18 +136,20 @@ async def main(rounds: int) -> None:
                 await asyncio.sleep(1)
 
         print(
-            f"qBittorrent {await _version(library)}: {TOTAL} torrents, {TRACKED} tracked and downloading, {rounds} polls at 1 s"
+            f"qBittorrent {version}: {TOTAL} torrents, {TRACKED} tracked and downloading, {rounds} polls at 1 s"
         )
         print(
-            f"first sync (rid=0, full snapshot): {first_sync[0]} call, {first_sync[1]:,} bytes"
+            f"first sync (rid=0, full snapshot): {first_sync.calls} call, {first_sync.body_bytes:,} bytes"
         )
         print(
             f"{'poll':<28}{'calls/poll':>11}{'bytes/poll p50':>16}{'bytes/poll max':>16}{'ratio p50':>11}"
         )
-        baseline = statistics.median(b for _, b in results["torrents/info (all)"])
+        baseline = statistics.median(
+            cost.body_bytes for cost in results["torrents/info (all)"]
+        )
         for name, samples in results.items():
-            sizes = [b for _, b in samples]
-            calls = statistics.mean(c for c, _ in samples)
+            sizes = [cost.body_bytes for cost in samples]
+            calls = statistics.mean(cost.calls for cost in samples)
             p50 = statistics.median(sizes)
             print(
                 f"{name:<28}{calls:>11.1f}{p50:>16,.0f}{max(sizes):>16,}{p50 / baseline:>11.3f}"
@@ -151,7 +157,9 @@ async def main(rounds: int) -> None:
         print(
             f"event-loop work per poll (merge + 20 requests): p50 {statistics.median(loop_ms):.3f} ms, max {max(loop_ms):.3f} ms"
         )
-        ours_p50 = statistics.median(b for _, b in results["incremental sync/maindata"])
+        ours_p50 = statistics.median(
+            cost.body_bytes for cost in results["incremental sync/maindata"]
+        )
         print(
             f"summary: one call per poll; incremental sync moves {ours_p50:,.0f} B vs {baseline:,.0f} B for a full torrents/info ({baseline / ours_p50:.1f}x less)"
         )
@@ -159,12 +167,24 @@ async def main(rounds: int) -> None:
         await asyncio.gather(library.stop(), seeder.stop())
 
 
-async def _version(server: QBittorrentProcess) -> str:
-    async with aiohttp.ClientSession(
-        cookie_jar=aiohttp.CookieJar(unsafe=True)
-    ) as session:
-        client = QBittorrentClient(session, server.url, USERNAME, PASSWORD)
-        return await client.async_get_version()
+async def _get(
+    session: aiohttp.ClientSession,
+    url: str,
+    method: str,
+    params: dict[str, str] | None = None,
+) -> str:
+    """GET ``/api/v2/<method>`` with the session's login, asking and reading as our client does."""
+    async with session.get(
+        f"{url}/api/v2/{method}",
+        params=params,
+        headers={"Accept-Encoding": "gzip"},
+        auto_decompress=False,
+    ) as response:
+        response.raise_for_status()
+        body = await response.read()
+    if response.headers.get(aiohttp.hdrs.CONTENT_ENCODING) == "gzip":
+        body = gzip.decompress(body)
+    return body.decode().strip()
 
 
 if __name__ == "__main__":

@@ -25,6 +25,10 @@ seconds a user would see; network calls and our own work take real time, so
 they weigh ``scale`` times too much in them (an upper bound). Wall-clock
 times (``homeassistant.util.dt``, Jellyfin's ``DateLastSaved``) stay real.
 
+Looks and bytes are counted on Home Assistant's shared client session
+(``benchkit/http_counter.py``), which only the integration's Jellyfin client
+uses here.
+
 Bytes per look grow through the run: an incremental call asks for the items
 saved since five minutes before the last look (the overlap that a clock
 difference between Home Assistant and Jellyfin cannot defeat), and here that
@@ -48,6 +52,8 @@ from typing import Any
 
 import aiohttp
 from homeassistant import loader
+from homeassistant.helpers import aiohttp_client
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
     async_test_home_assistant,
@@ -56,6 +62,7 @@ from pytest_homeassistant_custom_component.common import (
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchkit.http_counter import HttpCounter  # noqa: E402
 from jellyfin_verify import API_KEY, start_fake  # noqa: E402
 
 from custom_components.media_request_tracker import coordinator as verifier_module  # noqa: E402
@@ -114,6 +121,22 @@ class Sample:
     bytes_per_look: float
 
 
+async def count_shared_session(hass: Any, counter: HttpCounter) -> None:
+    """Make Home Assistant's shared client session one that ``counter`` counts on.
+
+    Call it before the entry sets up; it sets up the integration's dependencies
+    first, because a Home Assistant session needs the network that ``http`` loads.
+    """
+    assert await async_setup_component(hass, "webhook", {})
+    session = aiohttp_client.async_create_clientsession(
+        hass, trace_configs=[counter.trace_config]
+    )
+    # The key async_get_clientsession looks its session up by.
+    key = aiohttp_client._make_key()  # noqa: SLF001
+    hass.data.setdefault(aiohttp_client.DATA_CLIENTSESSION, {})[key] = session
+    assert aiohttp_client.async_get_clientsession(hass) is session
+
+
 class Stack:
     """The integration in the test harness's Home Assistant, and the fake Jellyfin."""
 
@@ -122,6 +145,7 @@ class Stack:
         self.hass = hass
         self.url = url
         self.session = session
+        self.jellyfin = HttpCounter()
         self.entry: Any = None
         self.number = 0
 
@@ -130,13 +154,9 @@ class Stack:
         """The entry's request hub, which every event goes through."""
         return self.entry.runtime_data.hub
 
-    @property
-    def client(self) -> Any:
-        """The verifier's Jellyfin client, which counts calls and bytes."""
-        return self.entry.runtime_data.verifier.client
-
     async def set_up(self) -> None:
         """Set the entry up and let its first check build the library index."""
+        await count_shared_session(self.hass, self.jellyfin)
         self.entry = MockConfigEntry(
             domain="media_request_tracker",
             title="Bench",
@@ -165,7 +185,7 @@ class Stack:
     async def wait_for(self, request_id: str, stage: str) -> None:
         """Wait until a request reaches ``stage``."""
         async with asyncio.timeout(PATIENCE):
-            while (request := self.hub.tracker.get(request_id)) is None or (
+            while (request := self.hub.request(request_id)) is None or (
                 request.stage.value != stage
             ):
                 await asyncio.sleep(0.05)
@@ -289,7 +309,7 @@ class Stack:
             "Shoko match": self.shoko_match,
         }[path]
         loop = asyncio.get_running_loop()
-        calls, received = self.client.request_count, self.client.bytes_received
+        before = self.jellyfin.count
         request_id, appear = await news()
         await asyncio.sleep(delay)
         await appear()
@@ -299,8 +319,9 @@ class Stack:
             latency: float | None = loop.time() - appeared
         except TimeoutError:
             latency = None
-        looks = self.client.request_count - calls
-        bytes_per_look = (self.client.bytes_received - received) / max(looks, 1)
+        cost = self.jellyfin.count - before
+        looks = cost.calls
+        bytes_per_look = cost.body_bytes / max(looks, 1)
         # Let the follow-ups of this sample end before the next one starts.
         await asyncio.sleep(2)
         return Sample(path, delay, latency, looks, bytes_per_look)

@@ -245,9 +245,14 @@ async def test_a_qbittorrent_torrent_list_may_hold_more_than_1_mib(
     bodies: Bodies, session: aiohttp.ClientSession
 ) -> None:
     """A full sync carries every torrent, some 2 kB each; seedboxes hold thousands."""
-    bodies.json_body = [{"hash": f"{n:040x}", "name": "x" * 1500} for n in range(1000)]
+    bodies.json_body = {
+        "rid": 1,
+        "full_update": True,
+        "torrents": {f"{n:040x}": {"name": "x" * 1500} for n in range(1000)},
+    }
+    assert len(json.dumps(bodies.json_body)) > MIB
     client = qbittorrent.QBittorrentClient(session, f"{bodies.url}/json")
-    assert len(await client.async_torrents_info()) == 1000
+    assert len((await client.async_sync_maindata(0))["torrents"]) == 1000
 
 
 async def test_a_body_exactly_at_the_cap_is_read(

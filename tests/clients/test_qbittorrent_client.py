@@ -182,22 +182,6 @@ async def test_a_state_name_the_release_does_not_have_is_refused(
         qbittorrent.add_torrent(DUNE, state=other)
 
 
-async def test_version_is_read_after_login(
-    qbittorrent: FakeQBittorrent, session: aiohttp.ClientSession
-) -> None:
-    version = await client_of(session, qbittorrent).async_get_version()
-    assert version == f"v{qbittorrent.version}"
-
-
-async def test_torrents_info_asks_for_the_given_hashes(
-    qbittorrent: FakeQBittorrent, session: aiohttp.ClientSession
-) -> None:
-    qbittorrent.add_torrent(DUNE, **downloading())
-    qbittorrent.add_torrent(FRIEREN, **downloading())
-    records = await client_of(session, qbittorrent).async_torrents_info([DUNE.upper()])
-    assert [record["hash"] for record in records] == [DUNE]
-
-
 async def test_bypassed_authentication_needs_no_credentials(
     socket_enabled: None, session: aiohttp.ClientSession
 ) -> None:
@@ -225,15 +209,6 @@ async def test_answers_that_are_not_sync_data_are_errors(
     canned.body = body
     with pytest.raises(ServiceError):
         await QBittorrentClient(session, canned.url).async_sync_maindata(0)
-
-
-async def test_torrents_info_keeps_only_records(
-    canned: Canned, session: aiohttp.ClientSession
-) -> None:
-    canned.body = b'[{"hash": "' + DUNE.encode() + b'"}, "junk"]'
-    assert await QBittorrentClient(session, canned.url).async_torrents_info() == [
-        {"hash": DUNE}
-    ]
 
 
 async def test_unreachable_server_is_a_connection_error(

@@ -7,12 +7,12 @@ generated file, with peers added by hand and DHT, LSD and PeX off.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from http import HTTPStatus
 import logging
 from pathlib import Path
-from unittest.mock import patch
+from unittest.mock import AsyncMock, patch
 
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.core import Event, HomeAssistant
@@ -22,6 +22,9 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from yarl import URL
 
+from custom_components.media_request_tracker.clients import (
+    qbittorrent as qbittorrent_client,
+)
 from custom_components.media_request_tracker.const import (
     CONF_QBITTORRENT_INTERVAL,
     CONF_QBITTORRENT_PASSWORD,
@@ -72,6 +75,15 @@ async def swarm(socket_enabled: None, tmp_path: Path) -> AsyncIterator[Swarm]:
     await asyncio.gather(swarm.seeder.start(), swarm.downloader.start())
     yield swarm
     await asyncio.gather(swarm.seeder.stop(), swarm.downloader.stop())
+
+
+@pytest.fixture
+def qbittorrent_requests() -> Iterator[AsyncMock]:
+    """Every HTTP request the qBittorrent client makes, counted as it is made."""
+    with patch.object(
+        qbittorrent_client, "async_request", wraps=qbittorrent_client.async_request
+    ) as requests:
+        yield requests
 
 
 def _qbittorrent_entry(
@@ -183,10 +195,11 @@ async def test_small_moves_do_not_write_new_states(
     config_entry: MockConfigEntry,
     swarm: Swarm,
     watch,
+    qbittorrent_requests: AsyncMock,
 ) -> None:
-    entry = await _downloading(hass, hass_client_no_auth, config_entry, swarm)
+    await _downloading(hass, hass_client_no_auth, config_entry, swarm)
     await _wait_for(hass, ENTITY_ID, lambda state: state.state == "download_done")
-    polls = entry.runtime_data.qbittorrent.client.request_count
+    polls = qbittorrent_requests.await_count
     # At most one state per visible step of progress (one point or more), never one
     # per poll. A start, stop or stall is shown at once whatever the progress, so
     # only states that differ from the one before in progress alone are compared.
@@ -214,6 +227,7 @@ async def test_nothing_is_polled_while_nothing_downloads(
     hass_client_no_auth,
     config_entry: MockConfigEntry,
     swarm: Swarm,
+    qbittorrent_requests: AsyncMock,
 ) -> None:
     entry = _qbittorrent_entry(config_entry, swarm)
     await set_up(hass, entry)
@@ -224,7 +238,7 @@ async def test_nothing_is_polled_while_nothing_downloads(
     )
     await asyncio.sleep(2.5)
     coordinator = entry.runtime_data.qbittorrent
-    assert coordinator.client.request_count == 0
+    assert qbittorrent_requests.await_count == 0
     assert coordinator.update_interval is None
 
 
@@ -233,13 +247,14 @@ async def test_download_done_stops_the_polling(
     hass_client_no_auth,
     config_entry: MockConfigEntry,
     swarm: Swarm,
+    qbittorrent_requests: AsyncMock,
 ) -> None:
     entry = await _downloading(hass, hass_client_no_auth, config_entry, swarm)
     await _wait_for(hass, ENTITY_ID, lambda state: state.state == "download_done")
     coordinator = entry.runtime_data.qbittorrent
-    calls = coordinator.client.request_count
+    calls = qbittorrent_requests.await_count
     await asyncio.sleep(2.5)
-    assert coordinator.client.request_count == calls
+    assert qbittorrent_requests.await_count == calls
     assert coordinator.update_interval is None
 
 

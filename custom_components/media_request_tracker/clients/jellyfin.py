@@ -43,8 +43,6 @@ class JellyfinClient:
         """Use the caller's session, so Home Assistant's shared one can be injected."""
         self._session = session
         self._url = url.rstrip("/")
-        self.request_count = 0
-        self.bytes_received = 0
         self._headers = {
             "Authorization": (
                 f'MediaBrowser Client="{CLIENT_NAME}", Device="Home Assistant", '
@@ -128,6 +126,4 @@ class JellyfinClient:
             headers=self._headers,
             max_body=max_body,
         )
-        self.request_count += 1
-        self.bytes_received += len(answer.body)
         return answer.json()

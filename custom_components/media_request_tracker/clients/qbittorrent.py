@@ -51,8 +51,6 @@ class QBittorrentClient:
         self._username = username or ""
         self._password = password or ""
         self._logged_in = False
-        self.request_count = 0
-        self.bytes_received = 0
 
     async def async_login(self) -> None:
         """Log in; both the ≤5.1 (200 ``Ok.``) and the ≥5.2 (204) styles succeed."""
@@ -74,26 +72,12 @@ class QBittorrentClient:
             raise ServiceAuthError("qBittorrent refused the username or password")
         raise ServiceUnavailableError(f"qBittorrent answered {status} to the login")
 
-    async def async_get_version(self) -> str:
-        """Return the application version, such as ``v4.5.2``."""
-        return (await self._get("/api/v2/app/version", {})).decode().strip()
-
     async def async_sync_maindata(self, rid: int) -> dict[str, Any]:
         """One incremental sync: only what changed since ``rid``, whatever the torrent count."""
         data = _json(await self._get("/api/v2/sync/maindata", {"rid": str(rid)}))
         if not isinstance(data, dict):
             raise ServiceError("sync/maindata did not return an object")
         return data
-
-    async def async_torrents_info(
-        self, hashes: list[str] | None = None
-    ) -> list[dict[str, Any]]:
-        """Full torrent records; the stateless alternative to the sync call."""
-        params = {"hashes": "|".join(hashes)} if hashes else {}
-        data = _json(await self._get("/api/v2/torrents/info", params))
-        if not isinstance(data, list):
-            raise ServiceError("torrents/info did not return a list")
-        return [item for item in data if isinstance(item, dict)]
 
     async def _get(self, path: str, params: dict[str, str]) -> bytes:
         """GET, logging in first when needed and once more when the session expired."""
@@ -137,8 +121,6 @@ class QBittorrentClient:
             refused=(),
             answers=(401, 403),
         )
-        self.request_count += 1
-        self.bytes_received += len(answer.body)
         return answer.status, answer.body
 
 
