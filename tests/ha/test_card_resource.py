@@ -6,7 +6,7 @@ import logging
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.components.frontend import DATA_EXTRA_MODULE_URL
+from homeassistant.components.frontend import add_extra_js_url, remove_extra_js_url
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
@@ -23,6 +23,7 @@ from tests.fakes.jellyfin import FakeJellyfin
 from .conftest import set_up, tracker_entry
 
 RESOURCE_PREFIX = f"{CARD_URL}?v="
+FRONTEND_MODULE = "custom_components.media_request_tracker.frontend"
 
 
 def second_entry(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
@@ -46,6 +47,19 @@ async def resources(
     response = await client.receive_json()
     assert response["success"], response
     return list(response["result"])
+
+
+async def create_resource(
+    hass: HomeAssistant, hass_ws_client: WebSocketGenerator, res_type: str, url: str
+) -> dict[str, Any]:
+    """Add a dashboard resource as a user does in Settings -> Dashboards -> Resources."""
+    client = await hass_ws_client(hass)
+    await client.send_json_auto_id(
+        {"type": "lovelace/resources/create", "res_type": res_type, "url": url}
+    )
+    response = await client.receive_json()
+    assert response["success"], response
+    return dict(response["result"])
 
 
 def ours(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -107,17 +121,14 @@ async def test_an_older_card_url_is_updated_in_place_and_duplicates_removed(
     config_entry: MockConfigEntry,
 ) -> None:
     assert await async_setup_component(hass, "lovelace", {})
-    collection = hass.data["lovelace"].resources
-    await collection.async_load()
-    collection.loaded = True
-    old = await collection.async_create_item(
-        {"res_type": "module", "url": f"{CARD_URL}?v=0123456789ab"}
+    # The test client freezes the router: what registers routes comes first.
+    assert await async_setup_component(hass, "webhook", {})
+    old = await create_resource(
+        hass, hass_ws_client, "module", f"{CARD_URL}?v=0123456789ab"
     )
-    await collection.async_create_item(
-        {"res_type": "js", "url": f"{CARD_URL}?v=duplicate"}
-    )
-    theirs = await collection.async_create_item(
-        {"res_type": "module", "url": "/hacsfiles/mushroom/mushroom.js"}
+    await create_resource(hass, hass_ws_client, "js", f"{CARD_URL}?v=duplicate")
+    theirs = await create_resource(
+        hass, hass_ws_client, "module", "/hacsfiles/mushroom/mushroom.js"
     )
 
     await set_up(hass, config_entry)
@@ -172,20 +183,21 @@ async def test_yaml_resources_get_the_card_as_an_extra_module_url(
 ) -> None:
     assert await async_setup_component(hass, "lovelace", {"lovelace": {"mode": "yaml"}})
     assert await async_setup_component(hass, "frontend", {})
-    await set_up(hass, config_entry)
+    with (
+        patch(f"{FRONTEND_MODULE}.add_extra_js_url", wraps=add_extra_js_url) as added,
+        patch(
+            f"{FRONTEND_MODULE}.remove_extra_js_url", wraps=remove_extra_js_url
+        ) as removed,
+    ):
+        await set_up(hass, config_entry)
+        [(_, url)] = [call.args for call in added.call_args_list]
+        assert url.startswith(RESOURCE_PREFIX)
+        # The user's YAML resources are left alone.
+        assert ours(await resources(hass, hass_ws_client)) == []
 
-    [url] = [
-        url
-        for url in hass.data[DATA_EXTRA_MODULE_URL].urls
-        if url.startswith("/media_request_tracker/")
-    ]
-    assert url.startswith(RESOURCE_PREFIX)
-    # The user's YAML resources are left alone.
-    assert ours(await resources(hass, hass_ws_client)) == []
-
-    assert await hass.config_entries.async_remove(config_entry.entry_id)
-    await hass.async_block_till_done()
-    assert url not in hass.data[DATA_EXTRA_MODULE_URL].urls
+        assert await hass.config_entries.async_remove(config_entry.entry_id)
+        await hass.async_block_till_done()
+        assert [call.args[1] for call in removed.call_args_list] == [url]
 
 
 async def test_without_dashboards_the_entry_still_sets_up_and_serves_the_card(
