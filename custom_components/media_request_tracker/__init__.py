@@ -44,8 +44,8 @@ from .registration import (
     async_schedule_register_upstream,
     async_unregister_upstream,
 )
-from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .request_actions import async_setup_request_actions
+from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .services import async_setup_services
 from .settings import qbittorrent_interval, retention, tracker_options, verify_interval
 from .shoko_listener import ShokoListener

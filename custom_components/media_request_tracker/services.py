@@ -141,6 +141,7 @@ def targets(
 
 
 def refused(translation_key: str, entity_id: str) -> ServiceValidationError:
+    """Build the translated refusal of one action target."""
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=translation_key,

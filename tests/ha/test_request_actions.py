@@ -5,6 +5,8 @@ The fake Jellyseerr answers ``POST /api/v1/request/{id}/{status}`` as Seerr's
 webhook through the slot our registration filled: the entity follows that.
 """
 
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import copy
@@ -22,7 +24,9 @@ from custom_components.media_request_tracker.const import (
 )
 from tests.fakes.jellyseerr import FakeJellyseerr
 
-from .test_registration import (  # noqa: F401  (fixtures)
+# ``entry`` and ``ha_url`` are the registration tests' fixtures (an entry
+# registered in the fake Jellyseerr), which the tests take as arguments.
+from .test_registration import (  # noqa: F401
     DUNE_AUTO_APPROVED,
     each_jellyseerr_version,
     entry,
