@@ -176,3 +176,36 @@ async def test_the_requester_blueprint_with_its_old_inputs_still_tells_only_avai
     assert [(c.data["title"], c.data["message"]) for c in sent] == [
         ("Ready to watch", "Dune: Part Two (2024) is now available.")
     ]
+
+
+async def test_the_requester_hears_the_download_start_with_the_time_left(
+    hass: HomeAssistant, tmp_path: Path
+) -> None:
+    sent = async_mock_service(hass, "notify", "mobile_app_alices_phone")
+    await use_blueprint(
+        hass,
+        tmp_path,
+        "notify_requester_when_available",
+        {
+            "requesters": {"alice": "notify.mobile_app_alices_phone"},
+            "on_downloading": True,
+        },
+    )
+    hass.states.async_set(
+        "sensor.jellyfin_home_dune_2021",
+        "downloading",
+        {"requested_by": "alice", "year": 2021, "eta": 1450},
+    )
+    hass.bus.async_fire(
+        "media_request_tracker_state_changed",
+        {
+            "entity_id": "sensor.jellyfin_home_dune_2021",
+            "title": "Dune",
+            "from_state": "indexed",
+            "to_state": "downloading",
+        },
+    )
+    await hass.async_block_till_done()
+    assert [(c.data["title"], c.data["message"]) for c in sent] == [
+        ("Downloading", "Dune (2021) is downloading. About 25 min left.")
+    ]
