@@ -44,6 +44,7 @@ from .registration import (
     async_schedule_register_upstream,
     async_unregister_upstream,
 )
+from .request_actions import async_setup_request_actions
 from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .services import async_setup_services
 from .settings import qbittorrent_interval, retention, tracker_options, verify_interval
@@ -61,6 +62,7 @@ CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, once for all entries."""
     async_setup_services(hass)
+    async_setup_request_actions(hass)
     return True
 
 

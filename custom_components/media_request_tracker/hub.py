@@ -163,6 +163,12 @@ class RequestHub:
         await self._async_commit(outcome)
         return outcome.moved
 
+    async def async_note(self, request_id: str, detail: str) -> None:
+        """Record a user's action in a request's timeline (``source: user``)."""
+        await self._async_commit(
+            self._tracker.note(request_id, dt_util.utcnow(), detail)
+        )
+
     @callback
     def remove_request(self, request_id: str) -> bool:
         """Stop tracking a request and remove its entity; ``async_persist`` writes it."""

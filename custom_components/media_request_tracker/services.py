@@ -1,4 +1,7 @@
-"""Actions: mark_available, recheck, remove and get_requests."""
+"""Actions: mark_available, recheck, remove and get_requests.
+
+Approve and decline, which answer Jellyseerr, are in ``request_actions``.
+"""
 
 from __future__ import annotations
 
@@ -45,7 +48,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions once, for every entry."""
 
     async def mark_available(call: ServiceCall) -> None:
-        for entry, request_id in _targets(hass, call.data[ATTR_ENTITY_ID]):
+        for entry, request_id in targets(hass, call.data[ATTR_ENTITY_ID]):
             await entry.runtime_data.hub.async_mark_available(
                 request_id, "marked available by hand"
             )
@@ -54,7 +57,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         entries = (
             {
                 entry.entry_id: entry
-                for entry, _ in _targets(hass, call.data[ATTR_ENTITY_ID])
+                for entry, _ in targets(hass, call.data[ATTR_ENTITY_ID])
             }.values()
             if ATTR_ENTITY_ID in call.data
             else _loaded_entries(hass)
@@ -64,7 +67,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
 
     async def remove(call: ServiceCall) -> None:
         entries = {}
-        for entry, request_id in _targets(hass, call.data[ATTR_ENTITY_ID]):
+        for entry, request_id in targets(hass, call.data[ATTR_ENTITY_ID]):
             entry.runtime_data.hub.remove_request(request_id)
             entries[entry.entry_id] = entry
         for entry in entries.values():
@@ -112,7 +115,7 @@ def _loaded_entries(hass: HomeAssistant) -> list[MediaRequestTrackerConfigEntry]
     ]
 
 
-def _targets(
+def targets(
     hass: HomeAssistant, entity_ids: list[str]
 ) -> list[tuple[MediaRequestTrackerConfigEntry, str]]:
     """Resolve request entities to (entry, request id), refusing anything else."""
@@ -126,18 +129,19 @@ def _targets(
             else None
         )
         if registered is None or registered.platform != DOMAIN or entry is None:
-            raise _refused("not_a_request", entity_id)
+            raise refused("not_a_request", entity_id)
         if entry.state is not ConfigEntryState.LOADED:
-            raise _refused("not_loaded", entity_id)
+            raise refused("not_loaded", entity_id)
         request_id = registered.unique_id.removeprefix(f"{entry.entry_id}_")
         typed: MediaRequestTrackerConfigEntry = entry
         if typed.runtime_data.hub.request(request_id) is None:
-            raise _refused("not_a_request", entity_id)
+            raise refused("not_a_request", entity_id)
         resolved.append((typed, request_id))
     return resolved
 
 
-def _refused(translation_key: str, entity_id: str) -> ServiceValidationError:
+def refused(translation_key: str, entity_id: str) -> ServiceValidationError:
+    """Build the translated refusal of one action target."""
     return ServiceValidationError(
         translation_domain=DOMAIN,
         translation_key=translation_key,

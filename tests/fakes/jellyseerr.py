@@ -303,6 +303,12 @@ class FakeJellyseerr(SendingServer):
         self.deliveries: list[tuple[str, int | None, dict[str, Any]]] = []
         self.send_errors: list[str] = []
         self.fail_with: int | None = None
+        # Requests by id, each the notification its webhook carries (media, request, ...).
+        self.requests: dict[int, dict[str, Any]] = {}
+        # MediaRequestStatus (server/constants/media.ts): 1 pending, 2 approved, 3 declined.
+        self.request_status: dict[int, int] = {}
+        # Whether the API key's user (admin, or X-API-User) has MANAGE_REQUESTS.
+        self.manage_requests = True
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/api/v1/status", self._status)
@@ -311,6 +317,16 @@ class FakeJellyseerr(SendingServer):
         router.add_post(
             "/api/v1/settings/notifications/webhook/test", self._test_webhook
         )
+        router.add_post(
+            "/api/v1/request/{request_id}/{status}", self._set_request_status
+        )
+
+    def add_request(self, notification: dict[str, Any]) -> int:
+        """Hold a pending request, given as its MEDIA_PENDING notification."""
+        request_id = int(notification["request"]["id"])
+        self.requests[request_id] = notification
+        self.request_status[request_id] = 1
+        return request_id
 
     def set_webhook(
         self,
@@ -526,6 +542,49 @@ class FakeJellyseerr(SendingServer):
             return web.Response(status=204)
         return web.json_response(
             {"message": "Failed to send webhook notification."}, status=500
+        )
+
+    async def _set_request_status(self, request: web.Request) -> web.Response:
+        """``POST /request/:requestId/:status`` (routes/request.ts), the same in 2 and 3.
+
+        The validator allows only ``approve``/``decline``; ``isAuthenticated``
+        needs ``MANAGE_REQUESTS``; the route sets the status whatever it was,
+        answers ``200`` with the request or ``404`` for an unknown id, and the
+        entity's ``AfterUpdate`` sends MEDIA_APPROVED or MEDIA_DECLINED.
+        """
+        if (refused := self._security(request)) is not None:
+            return refused
+        status = request.match_info["status"]
+        if status not in ("approve", "decline"):
+            message = "request/params/status must be equal to one of the allowed values: approve, decline"
+            return web.json_response(
+                {"message": message, "errors": [{"path": ".params.status"}]},
+                status=400,
+            )
+        if (refused := self._authenticated(request)) is not None:
+            return refused
+        if not self.manage_requests:
+            return web.json_response(
+                {
+                    "status": 403,
+                    "error": "You do not have permission to access this endpoint",
+                },
+                status=403,
+            )
+        request_id = request.match_info["request_id"]
+        notification = (
+            self.requests.get(int(request_id)) if request_id.isdigit() else None
+        )
+        if notification is None:
+            return web.json_response({"message": "Request not found."}, status=404)
+        new_status = 2 if status == "approve" else 3
+        self.request_status[int(request_id)] = new_status
+        await self.notify(
+            "MEDIA_APPROVED" if status == "approve" else "MEDIA_DECLINED",
+            notification,
+        )
+        return web.json_response(
+            {**notification["request"], "status": new_status, "modifiedBy": ADMIN}
         )
 
     async def _send(

@@ -18,6 +18,7 @@ import tomllib
 from awesomeversion import AwesomeVersion
 from homeassistant.helpers import config_validation as cv
 from PIL import Image
+import pytest
 import voluptuous as vol
 
 ROOT = Path(__file__).parents[2]
@@ -190,7 +191,7 @@ def test_services_yaml_translations_and_icons_name_the_same_actions() -> None:
         set(services)
         == set(strings)
         == set(icons)
-        == {"mark_available", "recheck", "remove", "get_requests"}
+        == {"mark_available", "recheck", "remove", "get_requests", "approve", "decline"}
     )
     for name, service in services.items():
         assert set(service.get("fields", {})) == set(strings[name].get("fields", {})), (
@@ -198,21 +199,34 @@ def test_services_yaml_translations_and_icons_name_the_same_actions() -> None:
         )
 
 
-def test_blueprint_passes_home_assistants_blueprint_schema() -> None:
+@pytest.mark.parametrize(
+    ("name", "inputs"),
+    [
+        (
+            "notify_requester_when_available",
+            {
+                "requesters",
+                "default_notify",
+                "on_approved",
+                "on_downloading",
+                "on_available",
+                "on_failed",
+            },
+        ),
+        ("approve_new_requests", {"admins", "decline_reason"}),
+    ],
+)
+def test_blueprint_passes_home_assistants_blueprint_schema(
+    name: str, inputs: set[str]
+) -> None:
     from homeassistant.components.blueprint.models import Blueprint
     from homeassistant.components.blueprint.schemas import BLUEPRINT_SCHEMA
     from homeassistant.util.yaml import load_yaml
 
-    path = (
-        ROOT
-        / "blueprints"
-        / "automation"
-        / "media_request_tracker"
-        / "notify_requester_when_available.yaml"
-    )
+    path = ROOT / "blueprints" / "automation" / "media_request_tracker" / f"{name}.yaml"
     data = load_yaml(path)
     blueprint = Blueprint(data, expected_domain="automation", schema=BLUEPRINT_SCHEMA)
-    assert set(blueprint.inputs) == {"requesters", "default_notify"}
+    assert set(blueprint.inputs) == inputs
     assert data["triggers"][0]["event_type"] == "media_request_tracker_state_changed"
 
 

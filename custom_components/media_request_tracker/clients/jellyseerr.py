@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 import json
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 
@@ -45,6 +45,10 @@ WEBHOOK_PATH = "/api/v1/settings/notifications/webhook"
 
 class JellyseerrRejectedError(ServiceError):
     """Jellyseerr refused the settings (400)."""
+
+
+class JellyseerrUnknownRequestError(ServiceError):
+    """Jellyseerr has no request with that id (404)."""
 
 
 class JellyseerrTestFailedError(ServiceError):
@@ -150,6 +154,27 @@ class JellyseerrClient:
         raise ServiceUnavailableError(
             f"Jellyseerr answered {status} to the webhook test"
         )
+
+    async def async_set_request_status(
+        self, request_id: int, status: Literal["approve", "decline"]
+    ) -> None:
+        """Approve or decline a request: ``POST /api/v1/request/{id}/{status}``.
+
+        Seerr takes no body (no reason) and checks no current status; it needs
+        ``MANAGE_REQUESTS`` (``403`` without, a ``ServiceAuthError`` here) and
+        answers ``200`` with the request, or ``404`` for an unknown id.
+        """
+        answer, _ = await self._request(
+            "POST", f"/api/v1/request/{request_id}/{status}"
+        )
+        if answer == 404:
+            raise JellyseerrUnknownRequestError(
+                f"Jellyseerr has no request {request_id}"
+            )
+        if answer != 200:
+            raise ServiceUnavailableError(
+                f"Jellyseerr answered {answer} to {status} request {request_id}"
+            )
 
     async def _request(
         self,

@@ -102,6 +102,13 @@ class RequestTracker:
             change.move(request, Stage.AVAILABLE, Source.USER, detail, manual=True)
         return change.outcome
 
+    def note(self, request_id: str, now: datetime, detail: str) -> Outcome:
+        """Record a user's action in the timeline, leaving the stage as it is."""
+        change = self._book.begin(now)
+        if request := self._book.get(request_id):
+            change.note(request, Source.USER, detail)
+        return change.outcome
+
     def remove(self, request_id: str) -> MediaRequest | None:
         """Stop tracking a request."""
         return self._book.remove(request_id)
