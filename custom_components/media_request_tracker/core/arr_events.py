@@ -10,6 +10,7 @@ from .events import ArrNoticeEvent, GrabEvent, ImportEvent, MediaInfo
 from .limits import PATH_LIMIT
 from .model import (
     PIPELINE_RANK,
+    ArrItem,
     EpisodeKey,
     EpisodeProgress,
     MediaRequest,
@@ -153,6 +154,20 @@ def _add_grab(request: MediaRequest, event: GrabEvent) -> None:
     if event.size:
         request.download.size = event.size
     request.advance_episodes(event.episodes, EpisodeProgress.GRABBED)
+    if event.instance is not None:
+        known = request.arr
+        if known is not None and known.instance != event.instance:
+            known = None
+        item_id = event.item_id
+        if item_id is None and known is not None:
+            item_id = known.item_id
+        request.arr = ArrItem(
+            instance=event.instance,
+            item_id=item_id,
+            episode_ids=tuple(
+                sorted(set(known.episode_ids if known else ()) | event.episode_ids)
+            ),
+        )
 
 
 def _record_files(request: MediaRequest, event: ImportEvent) -> None:

@@ -51,6 +51,7 @@ class RequestEvent:
     request_id: str | None
     requested_by: str | None = None
     seasons: tuple[int, ...] = ()
+    is_4k: bool = False
     source: Source = Source.JELLYSEERR
 
 
@@ -64,6 +65,11 @@ class GrabEvent:
     release_title: str | None = None
     size: int | None = None
     episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
+    # Set by the webhook that received it: the id of the sending instance.
+    instance: str | None = None
+    # The *arr's own ids: Radarr's movie id or Sonarr's series id, episode ids.
+    item_id: int | None = None
+    episode_ids: frozenset[int] = field(default_factory=frozenset)
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -76,6 +82,7 @@ class ImportEvent:
     is_upgrade: bool = False
     episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
     file_paths: tuple[str, ...] = ()
+    instance: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -91,6 +98,7 @@ class ArrNoticeEvent:
     detail: str
     download_hash: str | None = None
     episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
+    instance: str | None = None
 
 
 class LibraryItemType(StrEnum):

@@ -126,6 +126,36 @@ class MediaIds:
     anidb_id: int | None = None
 
 
+@dataclass(frozen=True, kw_only=True, slots=True)
+class ArrItem:
+    """Where a request lives in the *arr that grabbed it.
+
+    A search or a blocklist must name the instance and its own ids: another
+    instance (a 4K Radarr) has other ids for the same film.
+    """
+
+    instance: str  # the instance's id: its config subentry
+    item_id: int | None = None  # Radarr's movie id, Sonarr's series id
+    episode_ids: tuple[int, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """Serialise for storage."""
+        return {
+            "instance": self.instance,
+            "item_id": self.item_id,
+            "episode_ids": list(self.episode_ids),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Self:
+        """Read a stored item."""
+        return cls(
+            instance=data["instance"],
+            item_id=data.get("item_id"),
+            episode_ids=tuple(data.get("episode_ids", ())),
+        )
+
+
 @dataclass(kw_only=True, slots=True)
 class TimelineEntry:
     """One line of a request's history, as the timeline attribute shows it.
@@ -213,12 +243,16 @@ class MediaRequest:
     year: int | None = None
     ids: MediaIds = field(default_factory=MediaIds)
     is_anime: bool = False
+    # Jellyseerr's 4K request for a title is a request of its own.
+    is_4k: bool = False
     requested_by: str | None = None
     poster_url: str | None = None
     poster_from_request: bool = False
     seasons: tuple[int, ...] = ()
     episodes: dict[EpisodeKey, EpisodeProgress] = field(default_factory=dict)
     download_hashes: list[str] = field(default_factory=list)
+    # The *arr instance and item of the latest grab.
+    arr: ArrItem | None = None
     jellyfin_id: str | None = None
     jellyfin_series_id: str | None = None
     # Shoko file ids of the request's files, each with the episodes it holds.
@@ -298,6 +332,7 @@ class MediaRequest:
             "imdb_id": self.ids.imdb_id,
             "anidb_id": self.ids.anidb_id,
             "is_anime": self.is_anime,
+            "is_4k": self.is_4k,
             "requested_by": self.requested_by,
             "poster_url": self.poster_url,
             "poster_from_request": self.poster_from_request,
@@ -306,6 +341,7 @@ class MediaRequest:
                 str(key): int(value) for key, value in sorted(self.episodes.items())
             },
             "download_hashes": list(self.download_hashes),
+            "arr": self.arr.as_dict() if self.arr else None,
             "jellyfin_id": self.jellyfin_id,
             "jellyfin_series_id": self.jellyfin_series_id,
             "shoko_files": {
@@ -355,6 +391,7 @@ class MediaRequest:
                 anidb_id=data.get("anidb_id"),
             ),
             is_anime=bool(data.get("is_anime", False)),
+            is_4k=bool(data.get("is_4k", False)),
             requested_by=requested_by,
             poster_url=data.get("poster_url"),
             poster_from_request=bool(data.get("poster_from_request", False)),
@@ -364,6 +401,7 @@ class MediaRequest:
                 for key, value in data.get("episodes", {}).items()
             },
             download_hashes=list(data.get("download_hashes", ())),
+            arr=ArrItem.from_dict(arr) if (arr := data.get("arr")) else None,
             jellyfin_id=data.get("jellyfin_id"),
             jellyfin_series_id=data.get("jellyfin_series_id"),
             shoko_files={

@@ -85,6 +85,10 @@ def _parse_arr(
     return handler(body, source, media)
 
 
+# Where each *arr puts the item its webhook is about.
+_MEDIA_KEY = {Source.RADARR: "movie", Source.SONARR: "series"}
+
+
 def _grab(body: dict[str, Any], source: Source, media: MediaInfo) -> TrackerEvent:
     release = optional_object(body, "release") or {}
     return GrabEvent(
@@ -94,6 +98,13 @@ def _grab(body: dict[str, Any], source: Source, media: MediaInfo) -> TrackerEven
         release_title=optional_str(release, "releaseTitle"),
         size=optional_int(release, "size"),
         episodes=_episodes(body),
+        item_id=optional_int(optional_object(body, _MEDIA_KEY[source]) or {}, "id"),
+        episode_ids=frozenset(
+            episode_id
+            for episode in optional_list(body, "episodes")
+            if isinstance(episode, dict)
+            and (episode_id := optional_int(episode, "id")) is not None
+        ),
     )
 
 
