@@ -67,7 +67,7 @@ def _follow_torrent(
         # A stalled download is stuck from when data last moved, not from its start.
         stalled_since=status.moved_at if stalled else None,
     )
-    _show_figures(change, request, figures, options.progress_every)
+    show_figures(change, request, figures, options.progress_every)
     if complete:
         request.download = figures
         change.move(
@@ -110,7 +110,7 @@ def _note_stall(
     change.note(request, Source.QBITTORRENT, detail)
 
 
-def _show_figures(
+def show_figures(
     change: Change,
     request: MediaRequest,
     figures: DownloadStatus,

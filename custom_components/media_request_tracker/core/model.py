@@ -266,6 +266,11 @@ class MediaRequest:
     stage_since: datetime | None = None
     download: DownloadStatus = field(default_factory=DownloadStatus)
     download_problem: str | None = None
+    # From the *arr queue: the client it names, its tracked state while the
+    # import waits or fails (``importBlocked`` …) and the app's words for it.
+    download_client: str | None = None
+    import_status: str | None = None
+    import_message: str | None = None
     timeline: list[TimelineEntry] = field(default_factory=list)
     updated_at: datetime | None = None
 
@@ -358,6 +363,9 @@ class MediaRequest:
             "stage_since": self.stage_since.isoformat() if self.stage_since else None,
             "size": self.download.size,
             "download_problem": self.download_problem,
+            "download_client": self.download_client,
+            "import_status": self.import_status,
+            "import_message": self.import_message,
             "timeline": [entry.as_dict() for entry in self.timeline],
             "updated_at": self.updated_at.isoformat() if self.updated_at else None,
         }
@@ -420,6 +428,9 @@ class MediaRequest:
             else _entered(stage, timeline),
             download=DownloadStatus(size=data.get("size")),
             download_problem=data.get("download_problem"),
+            download_client=data.get("download_client"),
+            import_status=data.get("import_status"),
+            import_message=data.get("import_message"),
             timeline=timeline,
             updated_at=datetime.fromisoformat(updated_at) if updated_at else None,
         )

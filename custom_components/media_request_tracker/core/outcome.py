@@ -12,6 +12,9 @@ from typing import Self
 
 from .model import DOWNLOAD_STAGES, WAITING_STAGES, MediaRequest, Source, Stage
 
+# The *arr queue's tracked state for a download it cannot import by itself.
+IMPORT_BLOCKED = "importBlocked"
+
 
 @dataclass(frozen=True, slots=True)
 class Transition:
@@ -70,6 +73,28 @@ class Outcome:
     def shown(self) -> dict[str, MediaRequest]:
         """Every request whose entity must be written, changed or only refreshed."""
         return self.refreshed | self.changed
+
+    @property
+    def blocked_imports(self) -> dict[str, MediaRequest]:
+        """Changed requests whose *arr cannot import the download, by id.
+
+        Each deserves a repair quoting ``import_message``; any other changed
+        request (``unblocked_imports``) has no such problem, or no longer.
+        """
+        return {
+            request_id: request
+            for request_id, request in self.changed.items()
+            if request.import_status == IMPORT_BLOCKED
+        }
+
+    @property
+    def unblocked_imports(self) -> list[str]:
+        """Changed requests with no blocked import: their repair, if any, goes."""
+        return [
+            request_id
+            for request_id, request in self.changed.items()
+            if request.import_status != IMPORT_BLOCKED
+        ]
 
     @property
     def moved(self) -> bool:

@@ -8,7 +8,7 @@ library); this class only hands each event to the one that knows it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from datetime import datetime
 
 from .arr_events import on_grab, on_import, on_notice
@@ -30,6 +30,7 @@ from .library import LibraryIndex
 from .model import MediaRequest, Source, Stage
 from .options import TrackerOptions
 from .outcome import Outcome
+from .queue import ArrQueue, follow_queue, follows_queue
 from .shoko_events import on_shoko_file
 from .stuck import StuckRequest, find_stuck, stuck_for
 from .torrents import TorrentTable
@@ -130,6 +131,24 @@ class RequestTracker:
         """Apply what qBittorrent reports to every request it is downloading."""
         change = self._book.begin(now)
         follow_downloads(change, torrents, self._options)
+        return change.outcome
+
+    def follows_queue(self, instance: str) -> bool:
+        """Whether a request grabbed by this *arr instance waits on its download or import."""
+        return follows_queue(self._book, instance)
+
+    def update_queue(
+        self,
+        instance: str,
+        source: Source,
+        queue: ArrQueue,
+        now: datetime,
+        *,
+        skip_figures: Container[str] = frozenset(),
+    ) -> Outcome:
+        """Apply one *arr instance's queue to the requests it grabbed."""
+        change = self._book.begin(now)
+        follow_queue(change, instance, source, queue, self._options, skip_figures)
         return change.outcome
 
     def awaiting_library(self, now: datetime) -> list[MediaRequest]:
