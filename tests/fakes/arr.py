@@ -25,7 +25,8 @@ tag). It behaves as ``ProviderControllerBase`` and ``NotificationService`` do:
 ``NotificationService`` decides: an upgrade needs ``onDownload`` and
 ``onUpgrade``, a file deleted for an upgrade needs ``…ForUpgrade``, Sonarr's
 import-complete event needs ``onImportComplete``. ``payload`` gives that
-release's own fixture of an event.
+release's own fixture of an event. ``queue`` serves the download queue and
+the commands (``tests/fakes/arr_queue.py``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ from aiohttp import web
 
 from tests.payloads import payload
 
+from .arr_queue import FakeQueue
 from .server import SendingServer
 
 PRIVATE_VALUE = "********"
@@ -239,7 +241,8 @@ class FakeArr(SendingServer):
     ) -> None:
         self.app = app
         majors = RADARR_MAJORS if app == "Radarr" else SONARR_MAJORS
-        self.release = RELEASES[(app, version or majors[-1])]
+        key = version or majors[-1]
+        self.release = RELEASES[(app, key)]
         self.api_key = api_key or f"{app.lower()}-test-key"
         self.flags = flags_of(self.release)
         self.notifications: dict[int, dict[str, Any]] = {}
@@ -249,6 +252,8 @@ class FakeArr(SendingServer):
         # (url, HTTP status or None when unreachable, body) of each event sent.
         self.deliveries: list[tuple[str, int | None, dict[str, Any]]] = []
         self.fail_with: int | None = None
+        # The download queue, commands and blocklist (``tests/fakes/arr_queue.py``).
+        self.queue = FakeQueue(app, key, self._guard)
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/api/v3/notification", self._list)
@@ -258,6 +263,7 @@ class FakeArr(SendingServer):
         router.add_put("/api/v3/notification/{id:\\d+}", self._update)
         router.add_delete("/api/v3/notification/{id:\\d+}", self._delete)
         router.add_get("/api/v3/system/status", self._status)
+        self.queue.add_routes(router)
 
     # What a user has set up by hand ------------------------------------------
 
