@@ -19,6 +19,7 @@ from homeassistant.helpers.aiohttp_client import (
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
+from .clients.arr_queue import ArrQueueClient
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
@@ -29,16 +30,22 @@ from .const import (
     CONF_QBITTORRENT_PASSWORD,
     CONF_QBITTORRENT_URL,
     CONF_QBITTORRENT_USERNAME,
+    CONF_RADARR_API_KEY,
+    CONF_RADARR_URL,
     CONF_SHOKO_API_KEY,
     CONF_SHOKO_URL,
+    CONF_SONARR_API_KEY,
+    CONF_SONARR_URL,
     DOMAIN,
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
+from .core.model import Source
 from .core.tracker import RequestTracker
 from .enrichment import JellyfinEnrichment
 from .frontend import async_register_card, async_unregister_card
 from .hub import RequestHub
 from .issues import RequestIssues
+from .queue_coordinator import QUEUE_INTERVAL, ArrQueueCoordinator
 from .registration import (
     RegistrationStatus,
     async_schedule_register_upstream,
@@ -107,6 +114,7 @@ async def async_setup_entry(
         verify_interval(entry),
     )
     registrations = RegistrationStatus()
+    qbittorrent = _qbittorrent_coordinator(hass, entry, hub)
     entry.runtime_data = MediaRequestTrackerData(
         hub=hub,
         issues=issues,
@@ -114,8 +122,9 @@ async def async_setup_entry(
             jellyfin, entry.unique_id, hub.needs_series_lookup
         ),
         verifier=verifier,
-        qbittorrent=_qbittorrent_coordinator(hass, entry, hub),
+        qbittorrent=qbittorrent,
         shoko=_shoko_listener(hass, entry, hub),
+        queues=_queue_coordinators(hass, entry, hub, qbittorrent),
         registrations=registrations,
     )
 
@@ -140,7 +149,11 @@ async def async_setup_entry(
 
     async def stop_polling(_: Event) -> None:
         # Entries are not unloaded when Home Assistant stops; their timers must still end.
-        for coordinator in (verifier, entry.runtime_data.qbittorrent):
+        for coordinator in (
+            verifier,
+            entry.runtime_data.qbittorrent,
+            *entry.runtime_data.queues,
+        ):
             if coordinator is not None:
                 await coordinator.async_shutdown()
         await store.async_close()
@@ -152,6 +165,10 @@ async def async_setup_entry(
         entry.async_on_unload(qbittorrent.async_add_listener(lambda: None))
         entry.async_on_unload(hub.async_add_listener(qbittorrent.async_wake))
         qbittorrent.async_wake()
+    for queue in entry.runtime_data.queues:
+        entry.async_on_unload(queue.async_add_listener(lambda: None))
+        entry.async_on_unload(hub.async_add_listener(queue.async_wake))
+        queue.async_wake()
 
     async def purge(now: datetime) -> None:
         await hub.async_purge_expired(now, retention(entry))
@@ -199,6 +216,35 @@ def _qbittorrent_coordinator(
         entry.data.get(CONF_QBITTORRENT_PASSWORD),
     )
     return QBittorrentCoordinator(hass, entry, client, hub, qbittorrent_interval(entry))
+
+
+def _queue_coordinators(
+    hass: HomeAssistant,
+    entry: MediaRequestTrackerConfigEntry,
+    hub: RequestHub,
+    qbittorrent: QBittorrentCoordinator | None,
+) -> tuple[ArrQueueCoordinator, ...]:
+    """Build a queue poller for each Radarr and Sonarr set up."""
+    session = async_get_clientsession(hass)
+    return tuple(
+        ArrQueueCoordinator(
+            hass,
+            entry,
+            hub,
+            instance=source.value,
+            source=source,
+            client=ArrQueueClient(
+                session, entry.data[url_key], entry.data[key_key], app=source.title()
+            ),
+            interval=QUEUE_INTERVAL,
+            live_downloads=qbittorrent.torrents if qbittorrent else frozenset(),
+        )
+        for source, url_key, key_key in (
+            (Source.RADARR, CONF_RADARR_URL, CONF_RADARR_API_KEY),
+            (Source.SONARR, CONF_SONARR_URL, CONF_SONARR_API_KEY),
+        )
+        if entry.data.get(url_key) and entry.data.get(key_key)
+    )
 
 
 def _shoko_listener(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .core.model import MediaRequest, MediaType
+from .core.model import MediaRequest, MediaType, Source
 
 
 def request_attributes(request: MediaRequest) -> dict[str, Any]:
@@ -24,6 +24,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "imdb_id": request.ids.imdb_id,
         "anidb_id": request.ids.anidb_id,
         "is_anime": request.is_anime,
+        "is_4k": request.is_4k,
         "requested_by": request.requested_by,
         "requested_at": request.requested_at.isoformat(),
         "progress": download.progress,
@@ -31,6 +32,10 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "eta": download.eta,
         "size": download.size,
         "download_hash": request.download_hash,
+        "instance": _instance_name(request),
+        "download_client": request.download_client,
+        "import_status": request.import_status,
+        "import_message": request.import_message,
         "jellyfin_id": request.jellyfin_id,
         "episodes_total": request.episodes_total,
         "episodes_available": request.episodes_available,
@@ -40,3 +45,16 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "stalled": download.stalled,
         "timeline": [entry.as_dict() for entry in request.timeline],
     }
+
+
+def _instance_name(request: MediaRequest) -> str | None:
+    """Name the *arr instance that grabbed the request, as users know it.
+
+    An entry has one Radarr and one Sonarr, whose instance ids are the apps'.
+    """
+    if request.arr is None:
+        return None
+    try:
+        return Source(request.arr.instance).title()
+    except ValueError:
+        return request.arr.instance

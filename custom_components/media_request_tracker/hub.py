@@ -8,7 +8,7 @@ what it learns; only the hub holds the tracker.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from datetime import datetime, timedelta
 
 from homeassistant.config_entries import ConfigEntry
@@ -29,8 +29,9 @@ from .const import (
 )
 from .core.events import LibraryItemEvent, TrackerEvent
 from .core.library import LibraryIndex
-from .core.model import MediaRequest, Stage
+from .core.model import MediaRequest, Source, Stage
 from .core.outcome import Outcome, Rejection
+from .core.queue import ArrQueue
 from .core.stuck import StuckRequest
 from .core.torrents import TorrentTable
 from .core.tracker import RequestTracker
@@ -98,6 +99,10 @@ class RequestHub:
         """Whether some request waits on a download client."""
         return bool(self._tracker.downloads_to_follow())
 
+    def follows_queue(self, instance: str) -> bool:
+        """Whether a request grabbed by this *arr instance waits on its queue."""
+        return self._tracker.follows_queue(instance)
+
     def awaiting_library(self) -> list[MediaRequest]:
         """Return the requests a look at the library could move on or complete."""
         return self._tracker.awaiting_library(dt_util.utcnow())
@@ -149,6 +154,24 @@ class RequestHub:
         """Apply what the download client reports."""
         await self._async_commit(
             self._tracker.update_downloads(torrents, dt_util.utcnow())
+        )
+
+    async def async_follow_queue(
+        self,
+        instance: str,
+        source: Source,
+        queue: ArrQueue,
+        live_downloads: Container[str],
+    ) -> None:
+        """Apply what an *arr instance's queue reports."""
+        await self._async_commit(
+            self._tracker.update_queue(
+                instance,
+                source,
+                queue,
+                dt_util.utcnow(),
+                skip_figures=live_downloads,
+            )
         )
 
     async def async_verify_library(self, library: LibraryIndex) -> Outcome:

@@ -1,4 +1,4 @@
-"""Repair issues about requests: stuck, a broken download, the request limit.
+"""Repair issues about requests: stuck, a broken download, a blocked import, the limit.
 
 It listens to the hub's outcomes, so an issue goes the moment its request
 moves on, and scans for stuck requests once a minute. The fix flows in
@@ -16,10 +16,18 @@ from homeassistant.util import dt as dt_util
 
 from .const import DOMAIN, LOGGER
 from .core.events import TrackerEvent
-from .core.model import MediaRequest, Stage
-from .core.outcome import Outcome
+from .core.model import MediaRequest, MediaType, Stage
+from .core.outcome import IMPORT_BLOCKED, Outcome
 from .core.stuck import StuckRequest
 from .hub import RequestHub
+
+# Which repair a download problem raises; any other state is "broken".
+_DOWNLOAD_PROBLEM_KEYS = {"removed": "download_removed", "failed": "download_failed"}
+
+
+def _app_of(request: MediaRequest) -> str:
+    """Name the *arr that handles a request, by its kind."""
+    return "Radarr" if request.media_type is MediaType.MOVIE else "Sonarr"
 
 
 class RequestIssues:
@@ -94,6 +102,7 @@ class RequestIssues:
             self._report_limit(outcome.refused)
         for request in outcome.changed.values():
             self._sync_download_problem(request)
+            self._sync_import_blocked(request)
         now = dt_util.utcnow()
         for request_id, request in outcome.shown.items():
             if (raised := self._stuck.get(request_id)) is not None and (
@@ -104,9 +113,10 @@ class RequestIssues:
                 self._clear_stuck(request_id)
         for request_id in outcome.removed:
             self._clear_stuck(request_id)
-            ir.async_delete_issue(
-                self._hass, DOMAIN, self._issue_id(request_id, "download_problem")
-            )
+            for kind in ("download_problem", "import_blocked"):
+                ir.async_delete_issue(
+                    self._hass, DOMAIN, self._issue_id(request_id, kind)
+                )
         if (
             outcome.removed
             and self._refused
@@ -143,12 +153,34 @@ class RequestIssues:
             issue_id,
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
-            translation_key="download_removed"
-            if request.download_problem == "removed"
-            else "download_broken",
+            translation_key=_DOWNLOAD_PROBLEM_KEYS.get(
+                request.download_problem, "download_broken"
+            ),
             translation_placeholders={
                 "title": request.display_name,
                 "state": request.download_problem,
+                "app": _app_of(request),
+            },
+        )
+
+    @callback
+    def _sync_import_blocked(self, request: MediaRequest) -> None:
+        """Quote the *arr's reason while it cannot import a download; drop it after."""
+        issue_id = self._issue_id(request.request_id, "import_blocked")
+        if request.import_status != IMPORT_BLOCKED:
+            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+            return
+        ir.async_create_issue(
+            self._hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="import_blocked",
+            translation_placeholders={
+                "title": request.display_name,
+                "app": _app_of(request),
+                "message": request.import_message or "no reason given",
             },
         )
 

@@ -15,6 +15,7 @@ from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .enrichment import JellyfinEnrichment
 from .hub import RequestHub
 from .issues import RequestIssues
+from .queue_coordinator import ArrQueueCoordinator
 from .shoko_listener import ShokoListener
 
 
@@ -28,6 +29,8 @@ class MediaRequestTrackerData:
     verifier: JellyfinVerifier
     qbittorrent: QBittorrentCoordinator | None = None
     shoko: ShokoListener | None = None
+    # One per Radarr and Sonarr instance: its download queue.
+    queues: tuple[ArrQueueCoordinator, ...] = ()
     # Webhook registration in Jellyseerr, Radarr and Sonarr: "registered",
     # "pending", or why not (free of secrets); written by registration/ alone.
     registrations: Mapping[str, str]

@@ -38,7 +38,7 @@ from .const import (
     LOGGER,
     MAX_WEBHOOK_BODY,
 )
-from .core.events import TrackerEvent
+from .core.events import TrackerEvent, with_instance
 from .core.model import Source
 from .core.parsers import (
     Parser,
@@ -53,6 +53,8 @@ from .local_senders import LocalOnlyGuard, async_local_only_guard, sender_networ
 from .runtime_data import MediaRequestTrackerConfigEntry
 from .store import StorageError
 
+# The apps that can run as several instances, each with its own webhook.
+ARR_SOURCES = frozenset({Source.RADARR, Source.SONARR})
 PARSERS: dict[Source, Parser] = {
     Source.JELLYSEERR: parse_jellyseerr,
     Source.RADARR: parse_radarr,
@@ -111,6 +113,8 @@ def async_register_webhooks(
                 sender,
                 guard,
                 enrichment.async_enrich if sender is Source.JELLYFIN else None,
+                # One instance of each *arr for now, named by its app.
+                instance=source if sender in ARR_SOURCES else None,
             ),
             # Checked by the handler, which does not log the webhook id.
             local_only=False,
@@ -124,6 +128,8 @@ def _make_handler(
     source: Source,
     guard: LocalOnlyGuard | None,
     enrich: Callable[[TrackerEvent], Awaitable[TrackerEvent]] | None,
+    *,
+    instance: str | None = None,
 ) -> WebhookHandler:
     parser = PARSERS[source]
 
@@ -180,7 +186,7 @@ def _make_handler(
             LOGGER.warning("Rejected a %s webhook: the body is not JSON", source.value)
             return _reply(HTTPStatus.BAD_REQUEST, "body is not JSON")
         try:
-            event = parser(payload)
+            event = with_instance(parser(payload), instance)
         except PayloadError as err:
             LOGGER.warning("Rejected a %s webhook: %s", source.value, err)
             return _reply(

@@ -5,7 +5,7 @@ Every source speaks its own dialect; the tracker only ever sees these.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from .model import EpisodeKey, MediaIds, MediaType, Source
@@ -169,3 +169,12 @@ type TrackerEvent = (
     | LibraryItemEvent
     | ShokoFileEvent
 )
+
+
+def with_instance(event: TrackerEvent, instance: str | None) -> TrackerEvent:
+    """Name the *arr instance that sent an event: its queue and commands are that instance's."""
+    if instance is not None and isinstance(
+        event, GrabEvent | ImportEvent | ArrNoticeEvent
+    ):
+        return replace(event, instance=instance)
+    return event

@@ -131,6 +131,10 @@ class TorrentTable:
             moved_at=self._moved_at[torrent_hash],
         )
 
+    def __contains__(self, torrent_hash: object) -> bool:
+        """Whether qBittorrent holds this download (hashes in lower case)."""
+        return torrent_hash in self._torrents
+
     def __len__(self) -> int:
         """Count known torrents."""
         return len(self._torrents)

@@ -1,0 +1,118 @@
+"""Polls a Radarr's or Sonarr's queue while, and only while, it has a download to follow.
+
+The queue names every download the app grabbed, whatever client holds it
+(SABnzbd, NZBGet, Transmission …), so it gives progress where qBittorrent is
+not set up or does not hold the download, and tells why a finished download
+is not imported. One paged call per poll; no call while nothing grabbed by
+that instance waits on its download or import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Container
+from datetime import timedelta
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.util import dt as dt_util
+
+from .clients.arr_queue import ArrQueueClient
+from .clients.http import ServiceAuthError, ServiceError
+from .const import DOMAIN, LOGGER, REAUTH_SERVICE
+from .core.events import TrackerEvent
+from .core.model import Source
+from .core.outcome import Outcome
+from .core.queue import ArrQueue
+from .hub import RequestHub
+
+# The apps refresh their queue from the download clients once a minute, so a
+# faster poll would mostly read the same figures again.
+QUEUE_INTERVAL = timedelta(seconds=30)
+
+
+class ArrQueueCoordinator(DataUpdateCoordinator[None]):
+    """Follows one *arr instance's queue for the requests that instance grabbed."""
+
+    config_entry: ConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        hub: RequestHub,
+        *,
+        instance: str,
+        source: Source,
+        client: ArrQueueClient,
+        interval: timedelta,
+        live_downloads: Container[str] = frozenset(),
+    ) -> None:
+        """Start idle; ``async_wake`` starts polling.
+
+        ``live_downloads`` holds the download ids qBittorrent reports itself:
+        their figures come from there, live, and only the import state from here.
+        """
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{source.title()} queue",
+            update_interval=None,
+            always_update=False,
+        )
+        self.instance = instance
+        self.source = source
+        self.client = client
+        self.queue = ArrQueue()
+        self._hub = hub
+        self._interval = interval
+        self._live_downloads = live_downloads
+
+    @callback
+    def async_wake(
+        self, outcome: Outcome | None = None, event: TrackerEvent | None = None
+    ) -> None:
+        """Start polling when a request of this instance begins to wait."""
+        if self.update_interval is not None:
+            return
+        if not self._hub.follows_queue(self.instance):
+            return
+        self.update_interval = self._interval
+        self.config_entry.async_create_background_task(
+            self.hass,
+            self.async_request_refresh(),
+            f"media_request_tracker_{self.instance}_queue_wake",
+        )
+
+    async def _async_update_data(self) -> None:
+        if not self._hub.follows_queue(self.instance):
+            self.update_interval = None
+            return
+        try:
+            page = await self.client.async_get_queue()
+        except ServiceAuthError as err:
+            # Ask for this app's key; a bare auth failure would ask Jellyfin's.
+            self.config_entry.async_start_reauth(
+                self.hass, data={REAUTH_SERVICE: self.source.value}
+            )
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="arr_auth_failed",
+                translation_placeholders={"app": self.source.title()},
+            ) from err
+        except ServiceError as err:
+            raise UpdateFailed(
+                translation_domain=DOMAIN,
+                translation_key="arr_unreachable",
+                translation_placeholders={
+                    "app": self.source.title(),
+                    "error": str(err),
+                },
+            ) from err
+        self.queue.apply(page.records, dt_util.utcnow())
+        await self._hub.async_follow_queue(
+            self.instance, self.source, self.queue, self._live_downloads
+        )
+        if not self._hub.follows_queue(self.instance):
+            self.update_interval = None

@@ -1,0 +1,172 @@
+"""Progress and import state from Radarr's queue, for a download qBittorrent does not hold.
+
+The fake Radarr serves ``/api/v3/queue`` as each release does; a usenet
+download in SABnzbd advances there. Each test drives the poller one poll at a
+time, as its timer would.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from http import HTTPStatus
+from typing import Any
+from unittest.mock import patch
+
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import issue_registry as ir
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from custom_components.media_request_tracker.const import DOMAIN
+from custom_components.media_request_tracker.queue_coordinator import (
+    ArrQueueCoordinator,
+)
+from tests.fakes.arr import FakeArr
+from tests.fakes.arr_queue import TITLE_MISMATCH
+from tests.payloads import payload
+
+from .conftest import ENTRY_ID, PostWebhook, arr_data, entry_with, set_up
+
+ENTITY_ID = "sensor.jellyfin_home_dune_part_two_2024"
+NZO_ID = "SABnzbd_nzo_p86tgx"
+SIZE = 8_000_000_000
+MOVIE_ID = 12  # the film's id in Radarr, as in the grab fixture
+IMPORT_ISSUE = f"import_blocked_{ENTRY_ID}_"
+
+
+@pytest.fixture(autouse=True)
+def no_registration() -> Iterator[None]:
+    """Registration in Radarr is not what these tests are about."""
+    with patch(
+        "custom_components.media_request_tracker.async_schedule_register_upstream"
+    ):
+        yield
+
+
+@pytest.fixture
+def config_entry(config_entry: MockConfigEntry, radarr: FakeArr) -> MockConfigEntry:
+    """An entry with Radarr and no qBittorrent."""
+    return entry_with(config_entry, **arr_data({"radarr": radarr}))
+
+
+def _queue(hass: HomeAssistant) -> ArrQueueCoordinator:
+    (queue,) = hass.config_entries.async_get_entry(ENTRY_ID).runtime_data.queues
+    return queue
+
+
+async def _request_and_grab(post_webhook: PostWebhook, radarr: FakeArr) -> None:
+    """Jellyseerr's request, then Radarr's grab of an NZB that SABnzbd holds."""
+    radarr.queue.add_usenet(
+        NZO_ID,
+        "Dune.Part.Two.2024.1080p.WEB-DL-GRP",
+        movie_id=MOVIE_ID,
+        size=SIZE,
+        size_left=SIZE,
+    )
+    grab: dict[str, Any] = payload("radarr_grab")
+    grab["downloadId"] = NZO_ID
+    grab["downloadClient"] = "SABnzbd"
+    for source, body in (
+        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
+        ("radarr", grab),
+    ):
+        assert (await post_webhook(source, body)).status == HTTPStatus.OK
+
+
+async def _poll(hass: HomeAssistant) -> None:
+    await _queue(hass).async_refresh()
+    await hass.async_block_till_done()
+
+
+async def test_a_usenet_download_is_followed_to_its_end_through_the_queue(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    assert hass.states.get(ENTITY_ID).state == "indexed"
+
+    radarr.queue.advance(NZO_ID, SIZE * 3 // 4, timedelta(minutes=20))
+    await _poll(hass)
+    state = hass.states.get(ENTITY_ID)
+    assert state.state == "downloading"
+    assert state.attributes["progress"] == 25.0
+    assert state.attributes["size"] == SIZE
+    assert state.attributes["download_client"] == "SABnzbd"
+    assert state.attributes["instance"] == "Radarr"
+    assert 0 < state.attributes["eta"] <= 20 * 60
+
+    radarr.queue.advance(NZO_ID, SIZE // 4, timedelta(minutes=5))
+    await _poll(hass)
+    assert hass.states.get(ENTITY_ID).attributes["progress"] == 75.0
+
+    radarr.queue.finish(NZO_ID)
+    await _poll(hass)
+    state = hass.states.get(ENTITY_ID)
+    assert state.state == "download_done"
+    assert state.attributes["progress"] == 100.0
+    assert state.attributes.get("download_speed") is None
+    assert state.attributes.get("eta") is None
+    assert state.attributes["import_status"] == "importPending"
+
+
+async def test_each_poll_is_one_queue_call(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    await hass.async_block_till_done()
+    before = radarr.queue.queue_calls
+    for _ in range(3):
+        await _poll(hass)
+    assert radarr.queue.queue_calls == before + 3
+
+
+async def test_no_queue_call_while_nothing_waits_on_a_download(
+    hass: HomeAssistant, setup_integration: MockConfigEntry, radarr: FakeArr
+) -> None:
+    await _poll(hass)
+    assert radarr.queue.queue_calls == 0
+    assert _queue(hass).update_interval is None
+
+
+async def test_a_blocked_import_raises_a_repair_in_radarrs_words(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    radarr.queue.block(NZO_ID)
+    await _poll(hass)
+
+    state = hass.states.get(ENTITY_ID)
+    assert state.attributes["import_status"] == "importBlocked"
+    assert state.attributes["import_message"] == TITLE_MISMATCH
+    (issue_id,) = [
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
+    ]
+    issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
+    assert issue.translation_key == "import_blocked"
+    assert issue.translation_placeholders["message"] == TITLE_MISMATCH
+    assert issue.translation_placeholders["app"] == "Radarr"
+
+
+async def test_the_blocked_import_repair_goes_when_the_film_is_imported(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    radarr.queue.block(NZO_ID)
+    await _poll(hass)
+
+    radarr.queue.remove(NZO_ID)
+    imported: dict[str, Any] = payload("radarr_download")
+    imported["downloadId"] = NZO_ID
+    assert (await post_webhook("radarr", imported)).status == HTTPStatus.OK
+    await _poll(hass)
+
+    state = hass.states.get(ENTITY_ID)
+    assert state.state == "importing"
+    assert state.attributes.get("import_status") is None
+    assert not [
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
+    ]
