@@ -26,7 +26,7 @@ from tests.fakes.arr import FakeArr
 from tests.fakes.arr_queue import TITLE_MISMATCH
 from tests.payloads import payload
 
-from .conftest import ENTRY_ID, PostWebhook, arr_data, entry_with, set_up
+from .conftest import ENTRY_ID, PostWebhook, arr_data, entry_with
 
 ENTITY_ID = "sensor.jellyfin_home_dune_part_two_2024"
 NZO_ID = "SABnzbd_nzo_p86tgx"
