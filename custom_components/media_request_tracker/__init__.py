@@ -19,6 +19,7 @@ from homeassistant.helpers.aiohttp_client import (
 from homeassistant.helpers.event import async_track_time_interval
 from homeassistant.helpers.typing import ConfigType
 
+from .arr_actions import async_setup_arr_actions
 from .clients.arr_queue import ArrQueueClient
 from .clients.jellyfin import JellyfinClient
 from .clients.qbittorrent import QBittorrentClient
@@ -70,6 +71,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     """Register the actions, once for all entries."""
     async_setup_services(hass)
     async_setup_request_actions(hass)
+    async_setup_arr_actions(hass)
     return True
 
 

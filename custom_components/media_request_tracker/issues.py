@@ -147,11 +147,16 @@ class RequestIssues:
         ):
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
             return
+        removed = request.download_problem == "removed"
         ir.async_create_issue(
             self._hass,
             DOMAIN,
             issue_id,
-            is_fixable=False,
+            # Removed: nothing brings it back by itself, so the user is offered a way.
+            is_fixable=removed,
+            data={"entry_id": self._entry.entry_id, "request_id": request.request_id}
+            if removed
+            else None,
             severity=ir.IssueSeverity.WARNING,
             translation_key=_DOWNLOAD_PROBLEM_KEYS.get(
                 request.download_problem, "download_broken"

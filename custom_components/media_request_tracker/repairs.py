@@ -1,16 +1,23 @@
-"""Fix flows for stuck requests: look again now, or mark available by hand."""
+"""Fix flows for stuck requests and removed downloads.
+
+A stuck request: look again, search again, try another release, or mark it
+available. A removed download: search again, or stop tracking the request.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from homeassistant.components.repairs import RepairsFlow
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResult
+from homeassistant.exceptions import ServiceValidationError
 import voluptuous as vol
 
-from .core.model import MediaRequest
+from .arr_actions import arr_target, async_blocklist_and_search, async_search
+from .core.model import DOWNLOAD_STAGES, MediaRequest
 from .runtime_data import MediaRequestTrackerConfigEntry
 
 # What a step returns: HA 2026.11 types it as RepairsFlowResult (a FlowResult
@@ -50,11 +57,44 @@ class StuckRequestFlow(RepairsFlow):
         issues = entry.runtime_data.issues
         if (stuck := issues.stuck(self._request_id)) is None:
             return self.async_abort(reason="no_longer_stuck")
+        options = ["recheck"]
+        if _has_arr_item(entry, request):
+            options.append("search")
+            if request.stage in DOWNLOAD_STAGES:
+                options.append("blocklist_and_search")
         return self.async_show_menu(
             step_id="init",
-            menu_options=["recheck", "mark_available"],
+            menu_options=[*options, "mark_available"],
             description_placeholders=issues.stuck_placeholders(request, stuck),
         )
+
+    async def async_step_search(
+        self, user_input: dict[str, Any] | None = None
+    ) -> StepResult:
+        """Ask the *arr that grabbed the request to search again."""
+        return await self._async_arr_fix(async_search)
+
+    async def async_step_blocklist_and_search(
+        self, user_input: dict[str, Any] | None = None
+    ) -> StepResult:
+        """Blocklist the release in the *arr, which then grabs another."""
+        return await self._async_arr_fix(async_blocklist_and_search)
+
+    async def _async_arr_fix(
+        self, fix: Callable[[Any, str], Awaitable[None]]
+    ) -> StepResult:
+        if (found := self._request()) is None:
+            return self._gone()
+        entry, request = found
+        name = request.display_name
+        try:
+            await fix(arr_target(entry, self._request_id, name), name)
+        except ServiceValidationError as err:
+            return self.async_abort(
+                reason="arr_failed",
+                description_placeholders={"title": name, "error": str(err)},
+            )
+        return self.async_create_entry(data={})
 
     async def async_step_recheck(
         self, user_input: dict[str, Any] | None = None
@@ -97,10 +137,57 @@ class StuckRequestFlow(RepairsFlow):
         )
 
 
+class RemovedDownloadFlow(StuckRequestFlow):
+    """A download removed from the client: search again, or stop tracking the request."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> StepResult:
+        """Let the user choose."""
+        if (found := self._request()) is None:
+            return self._gone()
+        entry, request = found
+        options = ["search"] if _has_arr_item(entry, request) else []
+        return self.async_show_menu(
+            step_id="init",
+            menu_options=[*options, "stop_tracking"],
+            description_placeholders={"title": request.display_name},
+        )
+
+    async def async_step_stop_tracking(
+        self, user_input: dict[str, Any] | None = None
+    ) -> StepResult:
+        """Confirm, then stop tracking the request and remove its entity."""
+        if (found := self._request()) is None:
+            return self._gone()
+        entry, request = found
+        if user_input is not None:
+            hub = entry.runtime_data.hub
+            if hub.remove_request(self._request_id):
+                await hub.async_persist()
+            return self.async_create_entry(data={})
+        return self.async_show_form(
+            step_id="stop_tracking",
+            data_schema=vol.Schema({}),
+            description_placeholders={"title": request.display_name},
+        )
+
+
+def _has_arr_item(entry: MediaRequestTrackerConfigEntry, request: MediaRequest) -> bool:
+    """Whether the *arr actions can act on the request."""
+    try:
+        arr_target(entry, request.request_id, request.display_name)
+    except ServiceValidationError:
+        return False
+    return True
+
+
 async def async_create_fix_flow(
     hass: HomeAssistant, issue_id: str, data: dict[str, str | int | float | None] | None
 ) -> RepairsFlow:
     """Create the flow for one of our fixable issues."""
     data = data or {}
     entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
+    if issue_id.startswith("download_problem_"):
+        return RemovedDownloadFlow(entry, str(data.get("request_id")))
     return StuckRequestFlow(entry, str(data.get("request_id")))

@@ -14,7 +14,9 @@ from homeassistant.config_entries import ConfigEntry
 from .const import (
     CONF_QBITTORRENT_INTERVAL,
     CONF_QBITTORRENT_URL,
+    CONF_RADARR_URL,
     CONF_RETENTION_DAYS,
+    CONF_SONARR_URL,
     CONF_STALL_MINUTES,
     CONF_STUCK_ANIME_MATCHING_HOURS,
     CONF_STUCK_APPROVED_HOURS,
@@ -27,6 +29,9 @@ from .const import (
 )
 from .core.options import TrackerOptions
 from .core.stuck import StuckThresholds
+
+# Where download progress comes from: qBittorrent, or Radarr's and Sonarr's queues.
+_DOWNLOAD_SOURCES = (CONF_QBITTORRENT_URL, CONF_RADARR_URL, CONF_SONARR_URL)
 
 
 def _number(entry: ConfigEntry, key: str) -> float:
@@ -45,9 +50,9 @@ def tracker_options(entry: ConfigEntry) -> TrackerOptions:
         stall_after=timedelta(minutes=_number(entry, CONF_STALL_MINUTES)),
         stuck_after=StuckThresholds(
             approved=timedelta(hours=_number(entry, CONF_STUCK_APPROVED_HOURS)),
-            # Without a download client nothing moves a request on from indexed.
+            # Without qBittorrent or an *arr queue nothing moves a request on from indexed.
             indexed=timedelta(hours=_number(entry, CONF_STUCK_INDEXED_HOURS))
-            if entry.data.get(CONF_QBITTORRENT_URL)
+            if any(entry.data.get(key) for key in _DOWNLOAD_SOURCES)
             else None,
             importing=timedelta(hours=_number(entry, CONF_STUCK_IMPORTING_HOURS)),
             anime_matching=timedelta(

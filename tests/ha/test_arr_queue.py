@@ -14,7 +14,10 @@ from typing import Any
 from unittest.mock import patch
 
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
+from homeassistant.setup import async_setup_component
+from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -27,6 +30,7 @@ from tests.fakes.arr_queue import TITLE_MISMATCH
 from tests.payloads import payload
 
 from .conftest import ENTRY_ID, PostWebhook, arr_data, entry_with
+from .fix_flows import fix_flows
 
 ENTITY_ID = "sensor.jellyfin_home_dune_part_two_2024"
 NZO_ID = "SABnzbd_nzo_p86tgx"
@@ -170,3 +174,90 @@ async def test_the_blocked_import_repair_goes_when_the_film_is_imported(
         for domain, issue_id in ir.async_get(hass).issues
         if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
     ]
+
+
+def _commands(radarr: FakeArr) -> list[tuple[str, Any]]:
+    return [
+        (command["name"], command["body"].get("movieIds"))
+        for command in radarr.queue.commands
+    ]
+
+
+async def test_search_asks_radarr_to_search_for_the_film_again(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    await hass.services.async_call(
+        DOMAIN, "search", {"entity_id": [ENTITY_ID]}, blocking=True
+    )
+    assert _commands(radarr) == [("MoviesSearch", [MOVIE_ID])]
+    timeline = hass.states.get(ENTITY_ID).attributes["timeline"]
+    assert timeline[-1]["source"] == "user"
+    assert timeline[-1]["detail"] == "Radarr asked to search again"
+
+
+async def test_blocklist_and_search_removes_the_release_and_radarr_grabs_another(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    await hass.services.async_call(
+        DOMAIN, "blocklist_and_search", {"entity_id": [ENTITY_ID]}, blocking=True
+    )
+    assert radarr.queue.blocklisted == [NZO_ID]
+    assert radarr.queue.removed_from_client == [NZO_ID]
+    assert NZO_ID not in radarr.queue.downloads
+    # Radarr searches by itself after a blocklist; nothing else was asked of it.
+    assert [name for name, _ in _commands(radarr)] == ["MoviesSearch"]
+
+
+async def test_blocklist_and_search_refuses_a_request_no_longer_in_the_queue(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    radarr.queue.remove(NZO_ID)
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            DOMAIN, "blocklist_and_search", {"entity_id": [ENTITY_ID]}, blocking=True
+        )
+    assert refused.value.translation_key == "not_in_queue"
+    assert radarr.queue.blocklisted == []
+
+
+async def test_search_refuses_a_request_no_arr_has_grabbed(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
+    with pytest.raises(ServiceValidationError) as refused:
+        await hass.services.async_call(
+            DOMAIN, "search", {"entity_id": [ENTITY_ID]}, blocking=True
+        )
+    assert refused.value.translation_key == "no_arr_item"
+    assert radarr.queue.commands == []
+
+
+@pytest.fixture
+async def repairs(hass: HomeAssistant) -> None:
+    """The Repairs panel's flows; set up before the HTTP server starts."""
+    assert await async_setup_component(hass, "repairs", {})
+
+
+async def test_the_stuck_repair_offers_to_search_again_and_does_it(
+    hass: HomeAssistant, repairs: None, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    entry.runtime_data.issues.async_check_stuck(dt_util.utcnow() + timedelta(hours=3))
+    request_id = entry.runtime_data.hub.request("42").request_id
+    flows = fix_flows(hass)
+    menu = await flows.async_init(
+        DOMAIN, data={"issue_id": f"stuck_{ENTRY_ID}_{request_id}"}
+    )
+    assert menu["menu_options"] == [
+        "recheck",
+        "search",
+        "blocklist_and_search",
+        "mark_available",
+    ]
+    result = await flows.async_configure(menu["flow_id"], {"next_step_id": "search"})
+    assert result["type"] == "create_entry"
+    assert _commands(radarr) == [("MoviesSearch", [MOVIE_ID])]
