@@ -191,7 +191,16 @@ def test_services_yaml_translations_and_icons_name_the_same_actions() -> None:
         set(services)
         == set(strings)
         == set(icons)
-        == {"mark_available", "recheck", "remove", "get_requests", "approve", "decline"}
+        == {
+            "mark_available",
+            "recheck",
+            "remove",
+            "get_requests",
+            "approve",
+            "decline",
+            "search",
+            "blocklist_and_search",
+        }
     )
     for name, service in services.items():
         assert set(service.get("fields", {})) == set(strings[name].get("fields", {})), (
