@@ -51,8 +51,13 @@ NOT_IMPORTED = (
     "One or more movies expected in this release were not imported or missing"
 )
 NO_FILES = "No files found are eligible for import in {path}"
+SERIES_MISMATCH = (
+    "Series title mismatch; automatic import is not possible. "
+    "Check the download troubleshooting entry on the wiki for common causes."
+)
 EPISODES_NOT_IMPORTED = (
-    "One or more episodes expected in this release were not imported or missing"
+    "One or more episodes expected in this release were not imported or missing "
+    "from the release"
 )
 _COMMON_SORT_KEYS = {
     "added",
@@ -186,12 +191,12 @@ class FakeQueue:
         return download
 
     def block(self, download_id: str, message: str | None = None) -> FakeDownload:
-        """The import cannot go on by itself, with Radarr's words for why."""
+        """The import cannot go on by itself, with the app's words for why (a title mismatch)."""
         download = self.finish(download_id)
         download.tracked_state = "importBlocked"
         download.tracked_status = "warning"
         download.status_messages = [
-            {"title": download.title, "messages": [message or TITLE_MISMATCH]}
+            {"title": download.title, "messages": [message or self._mismatch]}
         ]
         return download
 
@@ -339,6 +344,10 @@ class FakeQueue:
         )
 
     # Behaviour behind the API --------------------------------------------------
+
+    @property
+    def _mismatch(self) -> str:
+        return TITLE_MISMATCH if self.app == "Radarr" else SERIES_MISMATCH
 
     @property
     def _item(self) -> str:
