@@ -11,8 +11,14 @@ from typing import Any
 from .core.model import MediaRequest, MediaType
 
 
-def request_attributes(request: MediaRequest) -> dict[str, Any]:
-    """Build the attributes the public interface promises, in its order."""
+def request_attributes(
+    request: MediaRequest, instance: str | None = None
+) -> dict[str, Any]:
+    """Build the attributes the public interface promises, in its order.
+
+    ``instance`` is the name of the *arr instance that grabbed the request,
+    which only the entry's configuration knows.
+    """
     download = request.download
     return {
         "request_id": request.request_id,
@@ -38,5 +44,10 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         if request.media_type is MediaType.TV
         else None,
         "stalled": download.stalled,
+        "is_4k": request.is_4k,
+        "instance": instance,
+        "download_client": request.download_client,
+        "import_status": request.import_status,
+        "import_message": request.import_message,
         "timeline": [entry.as_dict() for entry in request.timeline],
     }
