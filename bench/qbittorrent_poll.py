@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+from dataclasses import dataclass
 from datetime import UTC, datetime
 import gzip
 from pathlib import Path
@@ -53,8 +54,29 @@ TOTAL = 200
 TRACKED = 20
 
 
+@dataclass(frozen=True, slots=True)
+class PollFigures:
+    """What ``measure`` found: the cost of each way to poll, and our event-loop work."""
+
+    version: str
+    rounds: int
+    first_sync: HttpCount
+    results: dict[str, list[HttpCount]]
+    loop_ms: list[float]
+
+    @property
+    def ours(self) -> list[HttpCount]:
+        """Our poll's cost, round by round."""
+        return self.results["incremental sync/maindata"]
+
+
 async def main(rounds: int) -> None:
     """Set the library up, poll it three ways per round, and print the table."""
+    print_figures(await measure(rounds))
+
+
+async def measure(rounds: int) -> PollFigures:
+    """Poll a real qbittorrent-nox ``rounds`` times, three ways a round (``bench/arr_queue_poll.py`` reuses it)."""
     root = Path(tempfile.mkdtemp(prefix="mrt-bench-"))
     library, seeder = (
         QBittorrentProcess(root, "library"),
@@ -135,36 +157,43 @@ async def main(rounds: int) -> None:
                     first_sync = sync_cost
                 await asyncio.sleep(1)
 
-        print(
-            f"qBittorrent {version}: {TOTAL} torrents, {TRACKED} tracked and downloading, {rounds} polls at 1 s"
-        )
-        print(
-            f"first sync (rid=0, full snapshot): {first_sync.calls} call, {first_sync.body_bytes:,} bytes"
-        )
-        print(
-            f"{'poll':<28}{'calls/poll':>11}{'bytes/poll p50':>16}{'bytes/poll max':>16}{'ratio p50':>11}"
-        )
-        baseline = statistics.median(
-            cost.body_bytes for cost in results["torrents/info (all)"]
-        )
-        for name, samples in results.items():
-            sizes = [cost.body_bytes for cost in samples]
-            calls = statistics.mean(cost.calls for cost in samples)
-            p50 = statistics.median(sizes)
-            print(
-                f"{name:<28}{calls:>11.1f}{p50:>16,.0f}{max(sizes):>16,}{p50 / baseline:>11.3f}"
-            )
-        print(
-            f"event-loop work per poll (merge + 20 requests): p50 {statistics.median(loop_ms):.3f} ms, max {max(loop_ms):.3f} ms"
-        )
-        ours_p50 = statistics.median(
-            cost.body_bytes for cost in results["incremental sync/maindata"]
-        )
-        print(
-            f"summary: one call per poll; incremental sync moves {ours_p50:,.0f} B vs {baseline:,.0f} B for a full torrents/info ({baseline / ours_p50:.1f}x less)"
-        )
+        return PollFigures(version, rounds, first_sync, results, loop_ms)
     finally:
         await asyncio.gather(library.stop(), seeder.stop())
+
+
+def print_figures(figures: PollFigures) -> None:
+    """Print the table of one ``measure`` run."""
+    version, rounds, first_sync = figures.version, figures.rounds, figures.first_sync
+    results, loop_ms = figures.results, figures.loop_ms
+    print(
+        f"qBittorrent {version}: {TOTAL} torrents, {TRACKED} tracked and downloading, {rounds} polls at 1 s"
+    )
+    print(
+        f"first sync (rid=0, full snapshot): {first_sync.calls} call, {first_sync.body_bytes:,} bytes"
+    )
+    print(
+        f"{'poll':<28}{'calls/poll':>11}{'bytes/poll p50':>16}{'bytes/poll max':>16}{'ratio p50':>11}"
+    )
+    baseline = statistics.median(
+        cost.body_bytes for cost in results["torrents/info (all)"]
+    )
+    for name, samples in results.items():
+        sizes = [cost.body_bytes for cost in samples]
+        calls = statistics.mean(cost.calls for cost in samples)
+        p50 = statistics.median(sizes)
+        print(
+            f"{name:<28}{calls:>11.1f}{p50:>16,.0f}{max(sizes):>16,}{p50 / baseline:>11.3f}"
+        )
+    print(
+        f"event-loop work per poll (merge + 20 requests): p50 {statistics.median(loop_ms):.3f} ms, max {max(loop_ms):.3f} ms"
+    )
+    ours_p50 = statistics.median(
+        cost.body_bytes for cost in results["incremental sync/maindata"]
+    )
+    print(
+        f"summary: one call per poll; incremental sync moves {ours_p50:,.0f} B vs {baseline:,.0f} B for a full torrents/info ({baseline / ours_p50:.1f}x less)"
+    )
 
 
 async def _get(

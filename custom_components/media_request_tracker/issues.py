@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .core.events import TrackerEvent
 from .core.model import MediaRequest, MediaType, Stage
-from .core.outcome import IMPORT_BLOCKED, Outcome
+from .core.outcome import Outcome
 from .core.stuck import StuckRequest
 from .hub import RequestHub
 
@@ -102,7 +102,12 @@ class RequestIssues:
             self._report_limit(outcome.refused)
         for request in outcome.changed.values():
             self._sync_download_problem(request)
-            self._sync_import_blocked(request)
+        for request in outcome.blocked_imports.values():
+            self._raise_import_blocked(request)
+        for request_id in outcome.unblocked_imports:
+            ir.async_delete_issue(
+                self._hass, DOMAIN, self._issue_id(request_id, "import_blocked")
+            )
         now = dt_util.utcnow()
         for request_id, request in outcome.shown.items():
             if (raised := self._stuck.get(request_id)) is not None and (
@@ -169,16 +174,12 @@ class RequestIssues:
         )
 
     @callback
-    def _sync_import_blocked(self, request: MediaRequest) -> None:
-        """Quote the *arr's reason while it cannot import a download; drop it after."""
-        issue_id = self._issue_id(request.request_id, "import_blocked")
-        if request.import_status != IMPORT_BLOCKED:
-            ir.async_delete_issue(self._hass, DOMAIN, issue_id)
-            return
+    def _raise_import_blocked(self, request: MediaRequest) -> None:
+        """Quote the *arr's reason while it cannot import a download."""
         ir.async_create_issue(
             self._hass,
             DOMAIN,
-            issue_id,
+            self._issue_id(request.request_id, "import_blocked"),
             is_fixable=False,
             severity=ir.IssueSeverity.WARNING,
             translation_key="import_blocked",

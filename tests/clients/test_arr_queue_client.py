@@ -289,3 +289,18 @@ async def test_sonarr_405_blocklists_a_pending_release_it_removes(
         )
 
         assert sonarr.queue.blocklisted == (["held"] if version == "4.0.5" else [])
+
+
+async def test_a_sonarr_import_blocked_carries_sonarrs_words(
+    session: aiohttp.ClientSession, sonarr: FakeArr
+) -> None:
+    sonarr.queue.add_torrent(HASH, "Show.S01E01", series_id=4, episode_ids=(101,))
+    sonarr.queue.block(HASH)
+
+    (record,) = (await client(session, sonarr).async_get_queue()).records
+
+    assert record.tracked_state == "importBlocked"
+    assert record.message == (
+        "Series title mismatch; automatic import is not possible. "
+        "Check the download troubleshooting entry on the wiki for common causes."
+    )

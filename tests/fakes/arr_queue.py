@@ -5,8 +5,9 @@ Every fact here was read upstream at the release ``ArrRelease`` names
 
 - ``GET /api/v3/queue`` answers a page ``{page, pageSize, sortKey,
   sortDirection, totalRecords, records}``; ``pageSize`` defaults to 10 and is
-  not capped; the default order is ``timeleft`` ascending (no time left
-  last), then progress descending; downloads not mapped to a film or series
+  not capped; the order is ``timeleft`` (an unknown ``sortKey`` falls back to
+  it, except in Sonarr 4.0.5), **descending when no direction is sent**, then
+  progress descending; downloads not mapped to a film or series
   are left out unless ``includeUnknownMovieItems``/``includeUnknownSeriesItems``;
 - a record is ``QueueResource`` serialised by ``STJson``: nulls left out,
   enums camelCase, ``timeleft`` a ``TimeSpan`` string, dates ``…Z``,
@@ -50,9 +51,41 @@ NOT_IMPORTED = (
     "One or more movies expected in this release were not imported or missing"
 )
 NO_FILES = "No files found are eligible for import in {path}"
-EPISODES_NOT_IMPORTED = (
-    "One or more episodes expected in this release were not imported or missing"
+SERIES_MISMATCH = (
+    "Series title mismatch; automatic import is not possible. "
+    "Check the download troubleshooting entry on the wiki for common causes."
 )
+EPISODES_NOT_IMPORTED = (
+    "One or more episodes expected in this release were not imported or missing "
+    "from the release"
+)
+_COMMON_SORT_KEYS = {
+    "added",
+    "downloadClient",
+    "estimatedCompletionTime",
+    "indexer",
+    "languages",
+    "progress",
+    "protocol",
+    "quality",
+    "size",
+    "status",
+    "timeleft",
+    "title",
+}
+SORT_KEYS = {
+    "Radarr": _COMMON_SORT_KEYS | {"movies.sortTitle", "year"},
+    "Sonarr": _COMMON_SORT_KEYS
+    | {
+        "episode",
+        "episode.airDateUtc",
+        "episode.title",
+        "episodes.airDateUtc",
+        "episodes.title",
+        "language",
+        "series.sortTitle",
+    },
+}
 KNOWN_COMMANDS = {
     "Radarr": ("MoviesSearch", "RefreshMonitoredDownloads", "MissingMoviesSearch"),
     "Sonarr": (
@@ -158,12 +191,12 @@ class FakeQueue:
         return download
 
     def block(self, download_id: str, message: str | None = None) -> FakeDownload:
-        """The import cannot go on by itself, with Radarr's words for why."""
+        """The import cannot go on by itself, with the app's words for why (a title mismatch)."""
         download = self.finish(download_id)
         download.tracked_state = "importBlocked"
         download.tracked_status = "warning"
         download.status_messages = [
-            {"title": download.title, "messages": [message or TITLE_MISMATCH]}
+            {"title": download.title, "messages": [message or self._mismatch]}
         ]
         return download
 
@@ -201,14 +234,20 @@ class FakeQueue:
         """Imported (or removed in the client): no longer tracked, gone from the queue."""
         self.downloads.pop(download_id, None)
 
-    def records(self) -> list[dict[str, Any]]:
-        """Every record as ``QueueResource`` serialises it, in the app's default order."""
+    def records(self, *, ascending: bool = True) -> list[dict[str, Any]]:
+        """Every record as ``QueueResource`` serialises it, by time left (none last).
+
+        Then by progress, most first, whichever the direction (``ThenByDescending``).
+        """
         ordered = sorted(
             self.downloads.values(),
             key=lambda d: (
-                d.time_left is None,
-                d.time_left or timedelta(0),
-                -(d.size - d.size_left) / d.size if d.size else 0,
+                (
+                    (d.time_left is None, d.time_left or timedelta(0))
+                    if ascending
+                    else (d.time_left is not None, -(d.time_left or timedelta(0)))
+                )
+                + (-(d.size - d.size_left) / d.size if d.size else 0,)
             ),
         )
         return [record for d in ordered for record in self._records(d)]
@@ -223,8 +262,17 @@ class FakeQueue:
         page = int(query.get("page", 1))
         size = int(query.get("pageSize", 10))
         unknown = query.get(f"includeUnknown{self._item}Items", "false") == "true"
+        # No direction is descending (the ``PagingResource`` constructor);
+        # ``default`` is the controller's default, ascending.
+        direction = (query.get("sortDirection") or "descending").lower()
+        ascending = direction != "descending"
+        sort_key = query.get("sortKey")
+        if sort_key not in SORT_KEYS[self.app] and self.version != "4.0.5":
+            sort_key = "timeleft"  # the fake orders by time left whatever the key
         records = [
-            r for r in self.records() if unknown or r.get(self._item_key) is not None
+            r
+            for r in self.records(ascending=ascending)
+            if unknown or r.get(self._item_key) is not None
         ]
         if query.get("includeMovie") == "true" or query.get("includeSeries") == "true":
             for record in records:
@@ -232,8 +280,8 @@ class FakeQueue:
         body = {
             "page": page,
             "pageSize": size,
-            "sortKey": query.get("sortKey") or "timeleft",
-            "sortDirection": query.get("sortDirection") or "ascending",
+            "sortKey": sort_key or "timeleft",
+            "sortDirection": "ascending" if ascending else "descending",
             "totalRecords": len(records),
             "records": records[(page - 1) * size : page * size],
         }
@@ -296,6 +344,10 @@ class FakeQueue:
         )
 
     # Behaviour behind the API --------------------------------------------------
+
+    @property
+    def _mismatch(self) -> str:
+        return TITLE_MISMATCH if self.app == "Radarr" else SERIES_MISMATCH
 
     @property
     def _item(self) -> str:

@@ -147,7 +147,7 @@ def _kind_of_change(shown: DownloadStatus, current: DownloadStatus) -> _FigureCh
         return _FigureChange.NONE
     if (
         current.stalled != shown.stalled
-        or ((shown.download_speed or 0) == 0) != (current.download_speed == 0)
+        or ((shown.download_speed or 0) == 0) != ((current.download_speed or 0) == 0)
         or (shown.eta is None) != (current.eta is None)
         or shown.size != current.size
     ):

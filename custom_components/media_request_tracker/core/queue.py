@@ -215,12 +215,22 @@ def _follow(
     options: TrackerOptions,
     skip_figures: Container[str],
 ) -> None:
+    if request.stage in DOWNLOAD_STAGES:
+        _follow_download(change, request, source, downloads, options, skip_figures)
     _note_import(change, request, source, downloads)
     _note_failure(change, request, source, downloads)
-    done = all(download.done for download in downloads)
-    if request.stage not in DOWNLOAD_STAGES:
-        return
-    if done:
+
+
+def _follow_download(
+    change: Change,
+    request: MediaRequest,
+    source: Source,
+    downloads: list[QueueDownload],
+    options: TrackerOptions,
+    skip_figures: Container[str],
+) -> None:
+    """Show the figures, and move the request on as qBittorrent's progress does."""
+    if all(download.done for download in downloads):
         request.download = DownloadStatus(progress=100.0, size=_total(downloads)[0])
         change.move(request, Stage.DOWNLOAD_DONE, source, "download finished")
         return
