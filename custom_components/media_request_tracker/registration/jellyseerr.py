@@ -5,7 +5,10 @@ notification types the tracker reads, and Jellyseerr's own default template
 (which our parser reads), tested before it is saved. A slot with another URL
 is the user's, enabled or not (a disabled one still holds their URL, template
 and auth header): it is left alone and a repair issue says so, until a later
-set-up finds it ours or empty (``tests/fakes/UPSTREAM.md``).
+set-up finds it ours or empty (``tests/fakes/UPSTREAM.md``). Only a slot that
+sends to Home Assistant's own Seerr integration is no conflict: it is left to
+that integration, whose event entity the tracker then reads
+(``overseerr.py``, ``seerr_listener.py``).
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from custom_components.media_request_tracker.const import DOMAIN, LOGGER
 from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
 )
+from custom_components.media_request_tracker.seerr_listener import SeerrEntityListener
 
 from .jellyseerr_template import JELLYSEERR_TEMPLATE, JELLYSEERR_TEMPLATE_TEXT
+from .overseerr import async_seerr_event_entity
 from .service import NotRegistered, Registrar, is_our_url, our_webhook_url
+from .status import SLOT_TAKEN, through_seerr_integration
 
 # Notification types (bits) that move a request: MEDIA_PENDING 2,
 # MEDIA_APPROVED 4, MEDIA_AVAILABLE 8, MEDIA_FAILED 16, MEDIA_DECLINED 64,
@@ -47,14 +53,22 @@ class JellyseerrRegistrar(Registrar):
             async_get_clientsession(self.hass), self.service.url, self.service.api_key
         )
 
-    async def async_register(self) -> None:
-        """Take the slot if it is free or ours; otherwise raise the repair issue."""
+    async def async_register(self) -> str | None:
+        """Take the slot if it is free or ours; else leave it, and say how.
+
+        A slot of Home Assistant's Seerr integration is read through its
+        event entity; any other URL raises the repair issue.
+        """
         url = our_webhook_url(self.hass, self.service)
         current = await self._client.async_get_webhook()
         ours = is_our_url(current.webhook_url, self.service.webhook_id)
         if current.webhook_url and not ours:
+            if entity_id := async_seerr_event_entity(self.hass, current.webhook_url):
+                async_forget_taken_slot(self.hass, self.entry)
+                self._listen(entity_id)
+                return through_seerr_integration(entity_id)
             self._report_taken()
-            return
+            return SLOT_TAKEN
         wanted = WebhookAgentSettings(
             enabled=True,
             types=JELLYSEERR_TYPES,
@@ -83,6 +97,7 @@ class JellyseerrRegistrar(Registrar):
                 ) from err
             await self._client.async_save_webhook(wanted)
         async_forget_taken_slot(self.hass, self.entry)
+        return None
 
     async def async_unregister(self) -> None:
         """Empty and disable the slot if it is ours; keep its types and template."""
@@ -102,6 +117,17 @@ class JellyseerrRegistrar(Registrar):
                 embed_poster=current.embed_poster,
             )
         )
+
+    def _listen(self, entity_id: str) -> None:
+        LOGGER.info(
+            "Jellyseerr's webhook sends to Home Assistant's Seerr integration; "
+            "reading its notifications from %s",
+            entity_id,
+        )
+        listener = SeerrEntityListener(
+            self.hass, self.entry, self.entry.runtime_data.hub, entity_id
+        )
+        self.entry.async_on_unload(listener.async_start())
 
     def _report_taken(self) -> None:
         LOGGER.info("Jellyseerr's webhook holds another URL; left alone (see Repairs)")

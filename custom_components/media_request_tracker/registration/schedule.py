@@ -130,7 +130,7 @@ class _RetryingRegistration:
         title = self._service.title
         try:
             async with asyncio.timeout(SERVICE_TIMEOUT):
-                await self._registrar.async_register()
+                left_alone = await self._registrar.async_register()
         except ServiceAuthError:
             self._failed("the API key was refused", retry=False)
             # The reauth flow asks for this service's key and checks it live.
@@ -149,6 +149,9 @@ class _RetryingRegistration:
                 retry=True,
             )
         else:
+            if left_alone is not None:
+                self._status.set_left_alone(self._service.source.value, left_alone)
+                return
             self._status.set_registered(self._service.source.value)
             if self._failures:
                 LOGGER.info("Registered the webhook in %s", title)

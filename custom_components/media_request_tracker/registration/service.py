@@ -62,8 +62,12 @@ class Registrar(ABC):
     service: UpstreamService
 
     @abstractmethod
-    async def async_register(self) -> None:
-        """Make the service send to our webhook; a second call changes nothing."""
+    async def async_register(self) -> str | None:
+        """Make the service send to our webhook; a second call changes nothing.
+
+        Return None once it does, or the status diagnostics show when the
+        service is left as it is on purpose (no failure, nothing to retry).
+        """
 
     @abstractmethod
     async def async_unregister(self) -> None:

@@ -7,10 +7,20 @@ from typing import Final
 
 PENDING: Final = "pending"
 REGISTERED: Final = "registered"
+# Jellyseerr's slot holds a URL that is neither ours nor Home Assistant's Seerr integration's.
+SLOT_TAKEN: Final = "not registered: the slot holds another URL"
+
+
+def through_seerr_integration(entity_id: str) -> str:
+    """Say that Jellyseerr is read from the event entity of Home Assistant's Seerr integration."""
+    return f"through Home Assistant's Seerr integration: {entity_id}"
 
 
 class RegistrationStatus(Mapping[str, str]):
     """Each service's registration: ``pending``, ``registered`` or ``not registered: <why>``.
+
+    Jellyseerr may also be left to Home Assistant's Seerr integration
+    (``through Home Assistant's Seerr integration: <event entity>``).
 
     Keyed by service (``radarr``). Only the registration package writes it;
     everyone else reads it as a mapping. A reason arrives here already free
@@ -42,6 +52,10 @@ class RegistrationStatus(Mapping[str, str]):
     def set_registered(self, service: str) -> None:
         """Record that the service sends to our webhook."""
         self._by_service[service] = REGISTERED
+
+    def set_left_alone(self, service: str, status: str) -> None:
+        """Record that the service was left as it is, on purpose (no failure)."""
+        self._by_service[service] = status
 
     def set_not_registered(self, service: str, reason: str) -> None:
         """Record why the last attempt failed; the reason is free of secrets."""
