@@ -17,7 +17,7 @@ from homeassistant.util import dt as dt_util
 from .const import DOMAIN, LOGGER
 from .core.events import TrackerEvent
 from .core.model import MediaRequest, MediaType, Stage
-from .core.outcome import Outcome
+from .core.outcome import IMPORT_BLOCKED, Outcome
 from .core.stuck import StuckRequest
 from .hub import RequestHub
 
@@ -76,6 +76,11 @@ class RequestIssues:
                 if domain == DOMAIN and issue_id.startswith(prefix):
                     if issue_id.removeprefix(prefix) not in stuck:
                         ir.async_delete_issue(self._hass, DOMAIN, issue_id)
+            # A blocked import raised before the restart; Home Assistant keeps
+            # only persistent issues, and the queue may be read only later.
+            for blocked in self._hub.requests():
+                if blocked.import_status == IMPORT_BLOCKED:
+                    self._raise_import_blocked(blocked)
         for request_id in set(self._stuck) - set(stuck):
             self._clear_stuck(request_id)
         for request_id, found in stuck.items():

@@ -261,3 +261,25 @@ async def test_the_stuck_repair_offers_to_search_again_and_does_it(
     result = await flows.async_configure(menu["flow_id"], {"next_step_id": "search"})
     assert result["type"] == "create_entry"
     assert _commands(radarr) == [("MoviesSearch", [MOVIE_ID])]
+
+
+async def test_a_blocked_import_is_raised_again_after_a_restart(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    radarr.queue.block(NZO_ID)
+    await _poll(hass)
+    entry = hass.config_entries.async_get_entry(ENTRY_ID)
+    assert await hass.config_entries.async_reload(ENTRY_ID)
+    await hass.async_block_till_done()
+    for domain, issue_id in list(ir.async_get(hass).issues):
+        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE):
+            ir.async_delete_issue(hass, DOMAIN, issue_id)  # as a restart forgets it
+
+    entry.runtime_data.issues.async_check_stuck()
+
+    assert [
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
+    ]
