@@ -78,6 +78,15 @@ async def _request_and_grab(post_webhook: PostWebhook, radarr: FakeArr) -> None:
         assert (await post_webhook(source, body)).status == HTTPStatus.OK
 
 
+def _import_issues(hass: HomeAssistant) -> list[str]:
+    """The blocked-import repairs raised, by issue id."""
+    return [
+        issue_id
+        for domain, issue_id in ir.async_get(hass).issues
+        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
+    ]
+
+
 async def _poll(hass: HomeAssistant) -> None:
     await _queue(hass).async_refresh()
     await hass.async_block_till_done()
@@ -142,11 +151,7 @@ async def test_a_blocked_import_raises_a_repair_in_radarrs_words(
     state = hass.states.get(ENTITY_ID)
     assert state.attributes["import_status"] == "importBlocked"
     assert state.attributes["import_message"] == TITLE_MISMATCH
-    (issue_id,) = [
-        issue_id
-        for domain, issue_id in ir.async_get(hass).issues
-        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
-    ]
+    (issue_id,) = _import_issues(hass)
     issue = ir.async_get(hass).async_get_issue(DOMAIN, issue_id)
     assert issue.translation_key == "import_blocked"
     assert issue.translation_placeholders["message"] == TITLE_MISMATCH
@@ -169,11 +174,7 @@ async def test_the_blocked_import_repair_goes_when_the_film_is_imported(
     state = hass.states.get(ENTITY_ID)
     assert state.state == "importing"
     assert state.attributes.get("import_status") is None
-    assert not [
-        issue_id
-        for domain, issue_id in ir.async_get(hass).issues
-        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
-    ]
+    assert not _import_issues(hass)
 
 
 def _commands(radarr: FakeArr) -> list[tuple[str, Any]]:
@@ -272,14 +273,9 @@ async def test_a_blocked_import_is_raised_again_after_a_restart(
     entry = hass.config_entries.async_get_entry(ENTRY_ID)
     assert await hass.config_entries.async_reload(ENTRY_ID)
     await hass.async_block_till_done()
-    for domain, issue_id in list(ir.async_get(hass).issues):
-        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE):
-            ir.async_delete_issue(hass, DOMAIN, issue_id)  # as a restart forgets it
+    for issue_id in _import_issues(hass):
+        ir.async_delete_issue(hass, DOMAIN, issue_id)  # as a restart forgets it
 
     entry.runtime_data.issues.async_check_stuck()
 
-    assert [
-        issue_id
-        for domain, issue_id in ir.async_get(hass).issues
-        if domain == DOMAIN and issue_id.startswith(IMPORT_ISSUE)
-    ]
+    assert _import_issues(hass)
