@@ -15,6 +15,7 @@ from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .enrichment import JellyfinEnrichment
 from .hub import RequestHub
 from .issues import RequestIssues
+from .jellyseerr_poll import JellyseerrPoller
 from .shoko_listener import ShokoListener
 
 
@@ -28,6 +29,8 @@ class MediaRequestTrackerData:
     verifier: JellyfinVerifier
     qbittorrent: QBittorrentCoordinator | None = None
     shoko: ShokoListener | None = None
+    # The safety net for lost Jellyseerr webhooks, with a Jellyseerr API key.
+    jellyseerr_poll: JellyseerrPoller | None = None
     # Webhook registration in Jellyseerr, Radarr and Sonarr: "registered",
     # "pending", or why not (free of secrets); written by registration/ alone.
     registrations: Mapping[str, str]

@@ -30,6 +30,8 @@ def on_grab(change: Change, event: GrabEvent, *, track_unrequested: bool) -> Non
         change, event.download_hash, event.media, event.episodes, Stage.INDEXED
     )
     if request is None:
+        if find_finished(change.book, event.media.media_type, event.media.ids) is None:
+            change.outcome.unmatched_grab = True
         if track_unrequested:
             _on_unrequested_grab(change, event, detail)
         else:

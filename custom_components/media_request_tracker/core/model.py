@@ -246,6 +246,11 @@ class MediaRequest:
     # Jellyseerr's 4K request for a title is a request of its own.
     is_4k: bool = False
     requested_by: str | None = None
+    # The Jellyseerr request it came from, and the status Jellyseerr last told
+    # (a RequestStatus value): webhook and poll agree on both, so neither
+    # path applies what the other already did.
+    jellyseerr_id: str | None = None
+    jellyseerr_status: str | None = None
     poster_url: str | None = None
     poster_from_request: bool = False
     seasons: tuple[int, ...] = ()
@@ -334,6 +339,8 @@ class MediaRequest:
             "is_anime": self.is_anime,
             "is_4k": self.is_4k,
             "requested_by": self.requested_by,
+            "jellyseerr_id": self.jellyseerr_id,
+            "jellyseerr_status": self.jellyseerr_status,
             "poster_url": self.poster_url,
             "poster_from_request": self.poster_from_request,
             "seasons": list(self.seasons),
@@ -393,6 +400,8 @@ class MediaRequest:
             is_anime=bool(data.get("is_anime", False)),
             is_4k=bool(data.get("is_4k", False)),
             requested_by=requested_by,
+            jellyseerr_id=data.get("jellyseerr_id"),
+            jellyseerr_status=data.get("jellyseerr_status"),
             poster_url=data.get("poster_url"),
             poster_from_request=bool(data.get("poster_from_request", False)),
             seasons=tuple(data.get("seasons", ())),
