@@ -193,11 +193,15 @@ class JellyseerrClient:
 
     async def async_get_details(self, media_type: str, tmdb_id: int) -> Any:
         """Read a title's details (name, date, poster): ``GET /api/v1/movie|tv/{id}``."""
-        kind = "movie" if media_type == "movie" else "tv"
-        status, data = await self._request("GET", f"/api/v1/{kind}/{tmdb_id}")
+        path = (
+            f"/api/v1/movie/{tmdb_id}"
+            if media_type == "movie"
+            else f"/api/v1/tv/{tmdb_id}"
+        )
+        status, data = await self._request("GET", path)
         if status != 200:
             raise ServiceUnavailableError(
-                f"Jellyseerr answered {status} to the {kind} details"
+                f"Jellyseerr answered {status} to the details of {media_type} {tmdb_id}"
             )
         return data
 
