@@ -22,12 +22,15 @@ from homeassistant.helpers.typing import ConfigType
 from .arr_actions import async_setup_arr_actions
 from .clients.arr_queue import ArrQueueClient
 from .clients.jellyfin import JellyfinClient
+from .clients.jellyseerr import JellyseerrClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
 from .compat import OPTIONS_FLOW_RELOADS
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
+    CONF_JELLYSEERR_API_KEY,
+    CONF_JELLYSEERR_URL,
     CONF_QBITTORRENT_PASSWORD,
     CONF_QBITTORRENT_URL,
     CONF_QBITTORRENT_USERNAME,
@@ -46,6 +49,7 @@ from .enrichment import JellyfinEnrichment
 from .frontend import async_register_card, async_unregister_card
 from .hub import RequestHub
 from .issues import RequestIssues
+from .jellyseerr_poll import JellyseerrPoller, async_remove_poll_state
 from .queue_coordinator import QUEUE_INTERVAL, ArrQueueCoordinator
 from .registration import (
     RegistrationStatus,
@@ -55,7 +59,13 @@ from .registration import (
 from .request_actions import async_setup_request_actions
 from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
 from .services import async_setup_services
-from .settings import qbittorrent_interval, retention, tracker_options, verify_interval
+from .settings import (
+    jellyseerr_poll_interval,
+    qbittorrent_interval,
+    retention,
+    tracker_options,
+    verify_interval,
+)
 from .shoko_listener import ShokoListener
 from .store import RequestStore, StorageError, StorageVersionError
 from .webhook import async_register_webhooks
@@ -128,6 +138,7 @@ async def async_setup_entry(
         shoko=_shoko_listener(hass, entry, hub),
         queues=_queue_coordinators(hass, entry, hub, qbittorrent),
         registrations=registrations,
+        jellyseerr_poll=_jellyseerr_poller(hass, entry, hub),
     )
 
     await hass.config_entries.async_forward_entry_setups(entry, PLATFORMS)
@@ -142,6 +153,10 @@ async def async_setup_entry(
     entry.async_create_background_task(
         hass, verifier.async_refresh(), "media_request_tracker_first_check"
     )
+
+    if (poller := entry.runtime_data.jellyseerr_poll) is not None:
+        # After start-up, in the background; timers end on unload and on stop.
+        poller.async_start()
 
     if (shoko := entry.runtime_data.shoko) is not None:
         # Cancelled on unload and on stop; it reconnects by itself until then.
@@ -249,6 +264,20 @@ def _queue_coordinators(
     )
 
 
+def _jellyseerr_poller(
+    hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry, hub: RequestHub
+) -> JellyseerrPoller | None:
+    """Build the safety net for lost Jellyseerr webhooks when its API key is there."""
+    url, api_key = (
+        entry.data.get(CONF_JELLYSEERR_URL),
+        entry.data.get(CONF_JELLYSEERR_API_KEY),
+    )
+    if not (url and api_key):
+        return None
+    client = JellyseerrClient(async_get_clientsession(hass), url, api_key)
+    return JellyseerrPoller(hass, entry, client, hub, jellyseerr_poll_interval(entry))
+
+
 def _shoko_listener(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry, hub: RequestHub
 ) -> ShokoListener | None:
@@ -275,6 +304,7 @@ async def async_remove_entry(
 ) -> None:
     """Delete the stored requests, its repair issues, and our webhooks in the services."""
     await RequestStore(hass, entry.entry_id).async_remove()
+    await async_remove_poll_state(hass, entry.entry_id)
     for domain, issue_id in list(ir.async_get(hass).issues):
         if domain == DOMAIN and entry.entry_id in issue_id:
             ir.async_delete_issue(hass, DOMAIN, issue_id)

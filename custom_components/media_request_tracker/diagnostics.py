@@ -44,6 +44,9 @@ async def async_get_config_entry_diagnostics(
             else None,
             "shoko": data.shoko.connected if data.shoko else None,
             "webhook_registration": dict(data.registrations),
+            "jellyseerr_poll": data.jellyseerr_poll.diagnostics()
+            if data.jellyseerr_poll
+            else None,
         },
         "storage": asdict(data.hub.store.stats),
         "requests": [request.as_dict() for request in data.hub.requests()],

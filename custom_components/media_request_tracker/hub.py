@@ -27,7 +27,8 @@ from .const import (
     signal_requests_updated,
     signal_summary_updated,
 )
-from .core.events import LibraryItemEvent, TrackerEvent
+from .core.events import LibraryItemEvent, RequestEvent, TrackerEvent
+from .core.jellyseerr_events import Novelty
 from .core.library import LibraryIndex
 from .core.model import MediaRequest, Source, Stage
 from .core.outcome import Outcome, Rejection
@@ -110,6 +111,10 @@ class RequestHub:
     def needs_series_lookup(self, event: LibraryItemEvent) -> bool:
         """Whether a Jellyfin episode names a series no request knows yet."""
         return self._tracker.needs_series_lookup(event)
+
+    def jellyseerr_novelty(self, event: RequestEvent) -> Novelty:
+        """Whether a request read from Jellyseerr's list is new, changed or already applied."""
+        return self._tracker.novelty(event)
 
     def stuck(self, now: datetime) -> list[StuckRequest]:
         """Return the requests past their stage's threshold."""

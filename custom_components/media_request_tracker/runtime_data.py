@@ -15,6 +15,7 @@ from .coordinator import JellyfinVerifier, QBittorrentCoordinator
 from .enrichment import JellyfinEnrichment
 from .hub import RequestHub
 from .issues import RequestIssues
+from .jellyseerr_poll import JellyseerrPoller
 from .queue_coordinator import ArrQueueCoordinator
 from .shoko_listener import ShokoListener
 
@@ -31,6 +32,8 @@ class MediaRequestTrackerData:
     shoko: ShokoListener | None = None
     # One per Radarr and Sonarr instance: its download queue.
     queues: tuple[ArrQueueCoordinator, ...] = ()
+    # The safety net for lost Jellyseerr webhooks, with a Jellyseerr API key.
+    jellyseerr_poll: JellyseerrPoller | None = None
     # Webhook registration in Jellyseerr, Radarr and Sonarr: "registered",
     # "pending", or why not (free of secrets); written by registration/ alone.
     registrations: Mapping[str, str]

@@ -12,6 +12,7 @@ from datetime import timedelta
 from homeassistant.config_entries import ConfigEntry
 
 from .const import (
+    CONF_JELLYSEERR_POLL_MINUTES,
     CONF_QBITTORRENT_INTERVAL,
     CONF_QBITTORRENT_URL,
     CONF_RADARR_URL,
@@ -75,3 +76,8 @@ def qbittorrent_interval(entry: ConfigEntry) -> timedelta:
 def retention(entry: ConfigEntry) -> timedelta:
     """Return how long finished requests are kept."""
     return timedelta(days=int(_number(entry, CONF_RETENTION_DAYS)))
+
+
+def jellyseerr_poll_interval(entry: ConfigEntry) -> timedelta:
+    """Return how often Jellyseerr's requests are read for lost webhooks."""
+    return timedelta(minutes=_number(entry, CONF_JELLYSEERR_POLL_MINUTES))

@@ -36,6 +36,7 @@ from urllib.parse import quote
 import aiohttp
 from aiohttp import web
 
+from .jellyseerr_requests import SeerrRequests
 from .server import SendingServer
 
 # Seerr's shipped default payload, as settings.json stores it: base64 of the JSON string
@@ -309,6 +310,8 @@ class FakeJellyseerr(SendingServer):
         self.request_status: dict[int, int] = {}
         # Whether the API key's user (admin, or X-API-User) has MANAGE_REQUESTS.
         self.manage_requests = True
+        # The requests as the API lists them (``GET /api/v1/request``).
+        self.listed = SeerrRequests(version)
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/api/v1/status", self._status)
@@ -320,6 +323,24 @@ class FakeJellyseerr(SendingServer):
         router.add_post(
             "/api/v1/request/{request_id}/{status}", self._set_request_status
         )
+        router.add_get("/api/v1/request", self._list_requests)
+        router.add_get("/api/v1/movie/{tmdb_id}", self._details)
+        router.add_get("/api/v1/tv/{tmdb_id}", self._details)
+
+    async def _list_requests(self, request: web.Request) -> web.Response:
+        """``GET /api/v1/request``: any authenticated user (admins see every request)."""
+        if (refused := self._security(request)) is not None:
+            return refused
+        if (refused := self._authenticated(request)) is not None:
+            return refused
+        return await self.listed.list(request)
+
+    async def _details(self, request: web.Request) -> web.Response:
+        if (refused := self._security(request)) is not None:
+            return refused
+        if (refused := self._authenticated(request)) is not None:
+            return refused
+        return await self.listed.details(request)
 
     def add_request(self, notification: dict[str, Any]) -> int:
         """Hold a pending request, given as its MEDIA_PENDING notification."""
@@ -572,12 +593,15 @@ class FakeJellyseerr(SendingServer):
                 status=403,
             )
         request_id = request.match_info["request_id"]
-        notification = (
-            self.requests.get(int(request_id)) if request_id.isdigit() else None
-        )
+        number = int(request_id) if request_id.isdigit() else None
+        if number in self.listed.requests and number not in self.requests:
+            self.requests[number] = self.listed.notification(number)
+        notification = self.requests.get(number) if number is not None else None
         if notification is None:
             return web.json_response({"message": "Request not found."}, status=404)
         new_status = 2 if status == "approve" else 3
+        if number in self.listed.requests:
+            self.listed.set_status(number, new_status, ADMIN)
         self.request_status[int(request_id)] = new_status
         await self.notify(
             "MEDIA_APPROVED" if status == "approve" else "MEDIA_DECLINED",

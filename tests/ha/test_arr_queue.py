@@ -13,6 +13,7 @@ from http import HTTPStatus
 from typing import Any
 from unittest.mock import patch
 
+from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import issue_registry as ir
@@ -93,11 +94,15 @@ async def _poll(hass: HomeAssistant) -> None:
 
 
 async def test_a_usenet_download_is_followed_to_its_end_through_the_queue(
-    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+    hass: HomeAssistant,
+    post_webhook: PostWebhook,
+    radarr: FakeArr,
+    freezer: FrozenDateTimeFactory,
 ) -> None:
     await _request_and_grab(post_webhook, radarr)
     assert hass.states.get(ENTITY_ID).state == "indexed"
 
+    freezer.tick(timedelta(seconds=30))  # each poll half a minute on, as its timer runs
     radarr.queue.advance(NZO_ID, SIZE * 3 // 4, timedelta(minutes=20))
     await _poll(hass)
     state = hass.states.get(ENTITY_ID)
@@ -108,10 +113,12 @@ async def test_a_usenet_download_is_followed_to_its_end_through_the_queue(
     assert state.attributes["instance"] == "Radarr"
     assert 0 < state.attributes["eta"] <= 20 * 60
 
+    freezer.tick(timedelta(seconds=30))
     radarr.queue.advance(NZO_ID, SIZE // 4, timedelta(minutes=5))
     await _poll(hass)
     assert hass.states.get(ENTITY_ID).attributes["progress"] == 75.0
 
+    freezer.tick(timedelta(seconds=30))
     radarr.queue.finish(NZO_ID)
     await _poll(hass)
     state = hass.states.get(ENTITY_ID)

@@ -176,6 +176,35 @@ class JellyseerrClient:
                 f"Jellyseerr answered {answer} to {status} request {request_id}"
             )
 
+    async def async_get_requests(self, take: int, skip: int) -> Any:
+        """Read one page of requests, newest first: ``GET /api/v1/request``.
+
+        ``sort=added`` orders by request id, descending by default; the
+        default filter lists every status. The body is parsed by the core.
+        """
+        status, data = await self._request(
+            "GET", f"/api/v1/request?take={take}&skip={skip}&sort=added&filter=all"
+        )
+        if status != 200:
+            raise ServiceUnavailableError(
+                f"Jellyseerr answered {status} to the request list"
+            )
+        return data
+
+    async def async_get_details(self, media_type: str, tmdb_id: int) -> Any:
+        """Read a title's details (name, date, poster): ``GET /api/v1/movie|tv/{id}``."""
+        path = (
+            f"/api/v1/movie/{tmdb_id}"
+            if media_type == "movie"
+            else f"/api/v1/tv/{tmdb_id}"
+        )
+        status, data = await self._request("GET", path)
+        if status != 200:
+            raise ServiceUnavailableError(
+                f"Jellyseerr answered {status} to the details of {media_type} {tmdb_id}"
+            )
+        return data
+
     async def _request(
         self,
         method: str,

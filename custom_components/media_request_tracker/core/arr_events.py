@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import re
 
+from .arr_item import ArrItem
 from .book import Change, merge_media
 from .correlation import find_active, find_by_hash, find_finished
 from .events import ArrNoticeEvent, GrabEvent, ImportEvent, MediaInfo
 from .limits import PATH_LIMIT
 from .model import (
     PIPELINE_RANK,
-    ArrItem,
     EpisodeKey,
     EpisodeProgress,
     MediaRequest,
@@ -30,6 +30,8 @@ def on_grab(change: Change, event: GrabEvent, *, track_unrequested: bool) -> Non
         change, event.download_hash, event.media, event.episodes, Stage.INDEXED
     )
     if request is None:
+        if find_finished(change.book, event.media.media_type, event.media.ids) is None:
+            change.outcome.unmatched_grab = True
         if track_unrequested:
             _on_unrequested_grab(change, event, detail)
         else:

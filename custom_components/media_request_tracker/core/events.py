@@ -53,6 +53,8 @@ class RequestEvent:
     seasons: tuple[int, ...] = ()
     is_4k: bool = False
     source: Source = Source.JELLYSEERR
+    # Read from Jellyseerr's request list rather than sent by its webhook.
+    polled: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)

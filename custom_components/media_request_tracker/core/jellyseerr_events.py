@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from .book import Change, merge_media
+from collections.abc import Iterable
+from enum import StrEnum
+
+from .book import Change, RequestBook, merge_media
 from .correlation import find_active
 from .events import RequestEvent, RequestStatus
 from .limits import NAME_LIMIT, shorten
 from .model import EpisodeProgress, MediaRequest, Source, Stage
+from .stage_rules import Verdict, decide
 
 _STATUS_STAGE = {
     RequestStatus.PENDING: Stage.REQUESTED,
@@ -29,11 +33,64 @@ _STATUS_DETAIL = {
 }
 
 
+class Novelty(StrEnum):
+    """What a request read from Jellyseerr's list is to the tracker."""
+
+    NEW = "new"  # no tracked request has its Jellyseerr id
+    CHANGED = "changed"  # tracked, and Jellyseerr tells a status we have not applied
+    UNCHANGED = "unchanged"
+
+
+def novelty(book: RequestBook, event: RequestEvent) -> Novelty:
+    """Tell whether a polled request is news: the poll applies only what no webhook did.
+
+    Change is told by Jellyseerr's status alone: ``updatedAt`` does not move
+    on approve or decline from Seerr 2.6.0 (``tests/fakes/UPSTREAM.md``).
+    """
+    request = known_request(book, event.request_id)
+    if request is None:
+        return Novelty.NEW
+    status = _kept_status(event.status)
+    if request.jellyseerr_status is not None:
+        return (
+            Novelty.UNCHANGED
+            if request.jellyseerr_status == status
+            else Novelty.CHANGED
+        )
+    # Stored before statuses were kept: news only if it moves the request on.
+    target = _STATUS_STAGE[event.status]
+    if request.stage is not Stage.FAILED and (
+        decide(request.stage, target).verdict is Verdict.ACCEPTED
+    ):
+        return Novelty.CHANGED
+    return Novelty.UNCHANGED
+
+
+def known_request(
+    requests: Iterable[MediaRequest], request_id: str | None
+) -> MediaRequest | None:
+    """Find the tracked request of a Jellyseerr id: its own, or one that adopted it."""
+    if request_id is None:
+        return None
+    if isinstance(requests, RequestBook) and (found := requests.get(request_id)):
+        return found
+    return next(
+        (
+            request
+            for request in requests
+            if request_id in (request.jellyseerr_id, request.request_id)
+        ),
+        None,
+    )
+
+
 def on_request(change: Change, event: RequestEvent) -> None:
     """Create, adopt or move the request a notification is about."""
     detail = _STATUS_DETAIL[event.status]
     if event.requested_by:
         detail = f"{detail} (by {event.requested_by})"
+    if event.polled:
+        detail = f"{detail}; found by polling Jellyseerr"
     request, adopting = _find_request(change, event)
     if request is None:
         if event.status in _CREATING_STATUSES:
@@ -42,6 +99,10 @@ def on_request(change: Change, event: RequestEvent) -> None:
             change.ignore("no tracked request for this notification")
         return
     merge_media(request, event.media, from_request=True)
+    if event.request_id is not None:
+        request.jellyseerr_id = event.request_id
+    request.jellyseerr_status = _kept_status(event.status)
+    request.is_4k = request.is_4k or event.is_4k
     if event.requested_by:
         request.requested_by = _short_name(event.requested_by)
     if event.seasons:
@@ -66,7 +127,7 @@ def _find_request(
     A grab may reach us before its request: the request then takes over the
     tracked grab rather than tracking the title twice.
     """
-    if event.request_id and (known := change.book.get(event.request_id)):
+    if known := known_request(change.book, event.request_id):
         return known, False
     active = find_active(
         change.book, event.media.media_type, event.media.ids, frozenset(event.seasons)
@@ -89,6 +150,16 @@ def _create(change: Change, event: RequestEvent, detail: str) -> None:
         created.requested_by = _short_name(event.requested_by)
         created.seasons = event.seasons
         created.poster_from_request = event.media.poster_url is not None
+        created.is_4k = event.is_4k
+        created.jellyseerr_id = event.request_id
+        created.jellyseerr_status = _kept_status(event.status)
+
+
+def _kept_status(status: RequestStatus) -> str:
+    """Keep a status on a request: an automatic approval is an approval."""
+    if status is RequestStatus.AUTO_APPROVED:
+        return RequestStatus.APPROVED.value
+    return status.value
 
 
 def _short_name(name: str | None) -> str | None:

@@ -9,6 +9,7 @@ from enum import IntEnum, StrEnum
 from functools import lru_cache
 from typing import Any, Self
 
+from .arr_item import ArrItem
 from .limits import DETAIL_LIMIT, TIMELINE_LIMIT, shorten
 
 
@@ -126,36 +127,6 @@ class MediaIds:
     anidb_id: int | None = None
 
 
-@dataclass(frozen=True, kw_only=True, slots=True)
-class ArrItem:
-    """Where a request lives in the *arr that grabbed it.
-
-    A search or a blocklist must name the instance and its own ids: another
-    instance (a 4K Radarr) has other ids for the same film.
-    """
-
-    instance: str  # the instance's id: its config subentry
-    item_id: int | None = None  # Radarr's movie id, Sonarr's series id
-    episode_ids: tuple[int, ...] = ()
-
-    def as_dict(self) -> dict[str, Any]:
-        """Serialise for storage."""
-        return {
-            "instance": self.instance,
-            "item_id": self.item_id,
-            "episode_ids": list(self.episode_ids),
-        }
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> Self:
-        """Read a stored item."""
-        return cls(
-            instance=data["instance"],
-            item_id=data.get("item_id"),
-            episode_ids=tuple(data.get("episode_ids", ())),
-        )
-
-
 @dataclass(kw_only=True, slots=True)
 class TimelineEntry:
     """One line of a request's history, as the timeline attribute shows it.
@@ -246,6 +217,11 @@ class MediaRequest:
     # Jellyseerr's 4K request for a title is a request of its own.
     is_4k: bool = False
     requested_by: str | None = None
+    # The Jellyseerr request it came from, and the status Jellyseerr last told
+    # (a RequestStatus value): webhook and poll agree on both, so neither
+    # path applies what the other already did.
+    jellyseerr_id: str | None = None
+    jellyseerr_status: str | None = None
     poster_url: str | None = None
     poster_from_request: bool = False
     seasons: tuple[int, ...] = ()
@@ -339,6 +315,8 @@ class MediaRequest:
             "is_anime": self.is_anime,
             "is_4k": self.is_4k,
             "requested_by": self.requested_by,
+            "jellyseerr_id": self.jellyseerr_id,
+            "jellyseerr_status": self.jellyseerr_status,
             "poster_url": self.poster_url,
             "poster_from_request": self.poster_from_request,
             "seasons": list(self.seasons),
@@ -401,6 +379,8 @@ class MediaRequest:
             is_anime=bool(data.get("is_anime", False)),
             is_4k=bool(data.get("is_4k", False)),
             requested_by=requested_by,
+            jellyseerr_id=data.get("jellyseerr_id"),
+            jellyseerr_status=data.get("jellyseerr_status"),
             poster_url=data.get("poster_url"),
             poster_from_request=bool(data.get("poster_from_request", False)),
             seasons=tuple(data.get("seasons", ())),

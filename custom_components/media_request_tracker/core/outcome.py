@@ -53,6 +53,9 @@ class Outcome:
     refused: str | None = None
     # Requests the user or the retention period stopped tracking.
     removed: list[str] = field(default_factory=list)
+    # A Radarr or Sonarr grab that matched no request: its request may have
+    # been missed (a lost webhook), so a look at Jellyseerr is worth it.
+    unmatched_grab: bool = False
 
     @classmethod
     def ignoring(cls, reason: str) -> Self:

@@ -26,6 +26,7 @@ from custom_components.media_request_tracker.core.model import (
 from .fields import (
     PayloadError,
     as_int,
+    optional_bool,
     optional_int,
     optional_list,
     optional_object,
@@ -87,7 +88,20 @@ def parse_jellyseerr(payload: object) -> TrackerEvent:
         request_id=str(request_id) if request_id is not None else None,
         requested_by=optional_str(request, "requestedBy_username") if request else None,
         seasons=_requested_seasons(optional_list(body, "extra")),
+        is_4k=_is_4k(body),
     )
+
+
+def _is_4k(body: dict[str, Any]) -> bool:
+    """Read the 4K flag: a template may carry ``is4k``; the default tells it in ``event``.
+
+    Seerr's event names a 4K request "New 4K Movie Request", "4K Series
+    Request Approved" and so on (``MediaRequest.ts`` ``sendNotification``).
+    """
+    if "is4k" in body:
+        return optional_bool(body, "is4k")
+    event = optional_str(body, "event") or ""
+    return "4K" in event.split()
 
 
 def _title_and_year(subject: str | None) -> tuple[str | None, int | None]:
