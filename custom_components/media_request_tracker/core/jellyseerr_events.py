@@ -66,6 +66,27 @@ def novelty(book: RequestBook, event: RequestEvent) -> Novelty:
     return Novelty.UNCHANGED
 
 
+def awaiting_approval(requests: Iterable[MediaRequest]) -> list[str]:
+    """Return the Jellyseerr ids of the requests still waiting for approval, oldest first.
+
+    An approval or a decline of an old request does not bring it to the top
+    of the list, so the poll asks for these one by one.
+    """
+    return [
+        jellyseerr_id
+        for request in requests
+        if request.stage is Stage.REQUESTED
+        and (jellyseerr_id := request.jellyseerr_id or _numbered(request)) is not None
+    ]
+
+
+def _numbered(request: MediaRequest) -> str | None:
+    """Read the Jellyseerr id of a request from before ids were kept: its key, a number."""
+    if request.origin is Source.JELLYSEERR and request.request_id.isdigit():
+        return request.request_id
+    return None
+
+
 def known_request(
     requests: Iterable[MediaRequest], request_id: str | None
 ) -> MediaRequest | None:
