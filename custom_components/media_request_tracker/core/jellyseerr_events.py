@@ -146,7 +146,9 @@ def _find_request(
     """Find the request by its Jellyseerr id, or one a grab started; say if it is adopted.
 
     A grab may reach us before its request: the request then takes over the
-    tracked grab rather than tracking the title twice.
+    tracked grab rather than tracking the title twice. A request a template
+    without ``request_id`` brought has no Jellyseerr id: the first event that
+    names one for the same title is about it.
     """
     if known := known_request(change.book, event.request_id):
         return known, False
@@ -154,7 +156,9 @@ def _find_request(
         change.book, event.media.media_type, event.media.ids, frozenset(event.seasons)
     )
     if active is not None and (
-        active.origin is not Source.JELLYSEERR or event.request_id is None
+        active.origin is not Source.JELLYSEERR
+        or event.request_id is None
+        or (active.jellyseerr_id is None and _numbered(active) is None)
     ):
         return active, active.origin is not Source.JELLYSEERR
     return None, False
