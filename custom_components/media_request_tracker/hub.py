@@ -116,6 +116,10 @@ class RequestHub:
         """Whether a request read from Jellyseerr's list is new, changed or already applied."""
         return self._tracker.novelty(event)
 
+    def awaiting_approval(self) -> list[str]:
+        """Jellyseerr ids of the requests still waiting for approval."""
+        return self._tracker.awaiting_approval()
+
     def stuck(self, now: datetime) -> list[StuckRequest]:
         """Return the requests past their stage's threshold."""
         return self._tracker.stuck(now)

@@ -47,6 +47,8 @@ PAGE_SIZE = 20
 MAX_PAGES = 5
 # An unmatched grab asks for a poll this long after the last one of a burst.
 GRAB_COOLDOWN = 10.0
+# Requests waiting for approval that are looked up one by one, past the pages read.
+MAX_LOOKUPS = 20
 # Grabs kept to try again after the poll, when unrequested grabs are not tracked.
 MAX_HELD_GRABS = 20
 STORAGE_VERSION = 1
@@ -177,6 +179,7 @@ class JellyseerrPoller:
         news: list[RequestEvent] = []
         newest: int | None = None
         pages_read = 0
+        listed: set[str] = set()
         for page in range(MAX_PAGES):
             results, pages = self._page(
                 await self._client.async_get_requests(PAGE_SIZE, page * PAGE_SIZE)
@@ -191,6 +194,7 @@ class JellyseerrPoller:
                     continue
                 number = int(event.request_id or 0)
                 newest = number if newest is None else max(newest, number)
+                listed.add(str(number))
                 match self._hub.jellyseerr_novelty(event):
                     case Novelty.UNCHANGED:
                         caught_up = True
@@ -204,10 +208,30 @@ class JellyseerrPoller:
             if caught_up or not results or page + 1 >= pages:
                 break
         # Oldest first, as their webhooks would have come.
-        for event in reversed(news):
+        news.reverse()
+        news.extend(await self._async_look_up_waiting(listed))
+        for event in news:
             await self._hub.async_handle(event)
         await self._async_save_newest(max(newest or 0, newest_seen or 0))
         return f"{len(news)} applied from {pages_read} page(s)"
+
+    async def _async_look_up_waiting(self, listed: set[str]) -> list[RequestEvent]:
+        """Ask for each request waiting for approval that the pages read did not show."""
+        news: list[RequestEvent] = []
+        waiting = [id_ for id_ in self._hub.awaiting_approval() if id_ not in listed]
+        for request_id in waiting[:MAX_LOOKUPS]:
+            data = await self._client.async_get_request(int(request_id))
+            if data is None:
+                LOGGER.debug("Jellyseerr no longer has request %s", request_id)
+                continue
+            try:
+                event = parse_api_request(data)
+            except PayloadError as err:
+                LOGGER.debug("Skipped Jellyseerr request %s: %s", request_id, err)
+                continue
+            if self._hub.jellyseerr_novelty(event) is Novelty.CHANGED:
+                news.append(event)
+        return news
 
     @staticmethod
     def _page(data: Any) -> tuple[list[Any], int]:

@@ -118,3 +118,13 @@ async def test_a_wrong_key_is_refused(
         await JellyseerrClient(session, jellyseerr.url, "wrong").async_get_requests(
             20, 0
         )
+
+
+@each_version
+async def test_one_request_reads_by_its_id_and_an_unknown_one_is_none(
+    jellyseerr: FakeJellyseerr, session: aiohttp.ClientSession
+) -> None:
+    number = add_severance(jellyseerr)
+    api = client(jellyseerr, session)
+    assert parse_api_request(await api.async_get_request(number)).seasons == (1, 2)
+    assert await api.async_get_request(99) is None

@@ -128,3 +128,32 @@ def test_the_requester_is_named_as_the_webhook_names_them() -> None:
 def test_a_request_that_cannot_be_read_is_a_payload_error(item: object) -> None:
     with pytest.raises(PayloadError):
         parse_api_request(item)
+
+
+def test_a_request_its_webhook_brought_without_an_id_takes_the_polled_id() -> None:
+    tracker = RequestTracker()
+    notification = jellyseerr("jellyseerr_movie_auto_approved")
+    notification["request"] = None  # a template without {{request}}
+    tracker.apply(parse_jellyseerr(notification), NOW)
+    tracker.apply(parse_api_request(listed()), NOW)
+    [request] = tracker
+    assert request.jellyseerr_id == "42"
+    assert tracker.novelty(parse_api_request(listed())) is Novelty.UNCHANGED
+
+
+@pytest.mark.parametrize(
+    ("event", "is_4k"),
+    [
+        ("Movie Request Automatically Approved", False),
+        ("4K Movie Request Automatically Approved", True),
+        ("New 4K Series Request", True),
+    ],
+)
+def test_the_webhook_tells_a_4k_request_by_its_event(event: str, is_4k: bool) -> None:
+    notification = jellyseerr("jellyseerr_movie_auto_approved")
+    notification["event"] = event
+    parsed = parse_jellyseerr(notification)
+    assert parsed.is_4k is is_4k  # type: ignore[union-attr]
+    tracker = RequestTracker()
+    tracker.apply(parsed, NOW)
+    assert tracker.get("42").is_4k is is_4k  # type: ignore[union-attr]

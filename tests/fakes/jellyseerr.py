@@ -324,6 +324,7 @@ class FakeJellyseerr(SendingServer):
             "/api/v1/request/{request_id}/{status}", self._set_request_status
         )
         router.add_get("/api/v1/request", self._list_requests)
+        router.add_get("/api/v1/request/{request_id}", self._get_request)
         router.add_get("/api/v1/movie/{tmdb_id}", self._details)
         router.add_get("/api/v1/tv/{tmdb_id}", self._details)
 
@@ -334,6 +335,13 @@ class FakeJellyseerr(SendingServer):
         if (refused := self._authenticated(request)) is not None:
             return refused
         return await self.listed.list(request)
+
+    async def _get_request(self, request: web.Request) -> web.Response:
+        if (refused := self._security(request)) is not None:
+            return refused
+        if (refused := self._authenticated(request)) is not None:
+            return refused
+        return await self.listed.one(request)
 
     async def _details(self, request: web.Request) -> web.Response:
         if (refused := self._security(request)) is not None:

@@ -13,6 +13,8 @@ Jellyseerr v2.0.0 and v2.7.3 and Seerr v3.1.0 (``tests/fakes/UPSTREAM.md``):
   ``requestedBy`` and ``modifiedBy`` joined; no title and no poster;
 - approving or declining sets ``status`` and ``modifiedBy`` (and the season
   requests); ``updatedAt`` moves with it only before 2.6.0;
+- ``GET /api/v1/request/{id}``: the entity alone (``media`` and ``seasons``
+  are eager relations), ``404 {"message": "Request not found."}`` if none;
 - ``GET /api/v1/movie/{id}`` and ``/tv/{id}`` give ``title``/``name``,
   ``releaseDate``/``firstAirDate`` and ``posterPath``.
 
@@ -231,6 +233,16 @@ class SeerrRequests:
         if _version_tuple(self.version) >= (3, 0, 0):
             body["serviceErrors"] = {"radarr": [], "sonarr": []}
         return web.json_response(body)
+
+    async def one(self, request: web.Request) -> web.Response:
+        """``GET /api/v1/request/{id}``: the entity (media and seasons are eager), or 404."""
+        text = request.match_info["request_id"]
+        found = self.requests.get(int(text)) if text.isdigit() else None
+        if found is None:
+            return web.json_response({"message": "Request not found."}, status=404)
+        entity = copy.deepcopy(found)
+        entity.pop("profileName", None)
+        return web.json_response(entity)
 
     async def details(self, request: web.Request) -> web.Response:
         """``GET /api/v1/movie/{id}`` or ``/tv/{id}``: what TMDB says of the title."""

@@ -25,6 +25,9 @@ from custom_components.media_request_tracker.const import (
     CONF_TRACK_UNREQUESTED,
     EVENT_STATE_CHANGED,
 )
+from custom_components.media_request_tracker.diagnostics import (
+    async_get_config_entry_diagnostics,
+)
 from custom_components.media_request_tracker.jellyseerr_poll import PAGE_SIZE
 from tests.fakes.jellyseerr import ADMIN, VERSIONS, FakeJellyseerr
 from tests.payloads import payload
@@ -283,3 +286,49 @@ async def test_a_4k_request_keeps_its_flag(
     await next_poll(hass)
     assert hass.states.get(DUNE).state == "requested"
     assert (await stored_requests(hass))["1"]["is_4k"] is True
+
+
+async def test_an_old_pending_request_approved_while_stopped_is_looked_up_by_its_id(
+    hass: HomeAssistant, entry: MockConfigEntry, jellyseerr: FakeJellyseerr
+) -> None:
+    """Newer requests, known and unchanged, end the paging before the old one."""
+    await set_up(hass, entry)
+    number = add_dune(jellyseerr)
+    await jellyseerr.notify("MEDIA_PENDING", jellyseerr.listed.notification(number))
+    await hass.async_block_till_done()
+    for tmdb_id in (2001, 2002):
+        newer = jellyseerr.listed.add(
+            media_type="movie",
+            tmdb_id=tmdb_id,
+            title=f"Film {tmdb_id}",
+            date="2020-01-01",
+            poster_path=None,
+            status=2,
+        )
+        await jellyseerr.notify(
+            "MEDIA_AUTO_APPROVED", jellyseerr.listed.notification(newer)
+        )
+    await hass.async_block_till_done()
+    await stop(hass, entry)
+    jellyseerr.listed.set_status(number, 2, ADMIN)
+    jellyseerr.calls.clear()
+    await set_up(hass, entry)
+    assert hass.states.get(DUNE).state == "approved"
+    assert ("GET", f"/api/v1/request/{number}") in jellyseerr.calls
+    assert [call for call in jellyseerr.calls if call[1] == "/api/v1/request"] == [
+        ("GET", "/api/v1/request")
+    ]
+
+
+async def test_diagnostics_tell_the_last_poll_without_the_key(
+    hass: HomeAssistant, entry: MockConfigEntry, jellyseerr: FakeJellyseerr
+) -> None:
+    await set_up(hass, entry)
+    add_dune(jellyseerr)
+    await next_poll(hass)
+    diagnostics = await async_get_config_entry_diagnostics(hass, entry)
+    poll = diagnostics["connections"]["jellyseerr_poll"]
+    assert poll["last_result"] == "1 applied from 1 page(s)"
+    assert poll["last_run"] is not None
+    assert poll["newest_request_id"] == 1
+    assert jellyseerr.api_key not in str(diagnostics)

@@ -191,6 +191,17 @@ class JellyseerrClient:
             )
         return data
 
+    async def async_get_request(self, request_id: int) -> Any:
+        """Read one request: ``GET /api/v1/request/{id}``; None when Jellyseerr has none (404)."""
+        status, data = await self._request("GET", f"/api/v1/request/{request_id}")
+        if status == 404:
+            return None
+        if status != 200:
+            raise ServiceUnavailableError(
+                f"Jellyseerr answered {status} to request {request_id}"
+            )
+        return data
+
     async def async_get_details(self, media_type: str, tmdb_id: int) -> Any:
         """Read a title's details (name, date, poster): ``GET /api/v1/movie|tv/{id}``."""
         path = (

@@ -66,6 +66,27 @@ def novelty(book: RequestBook, event: RequestEvent) -> Novelty:
     return Novelty.UNCHANGED
 
 
+def awaiting_approval(requests: Iterable[MediaRequest]) -> list[str]:
+    """Return the Jellyseerr ids of the requests still waiting for approval, oldest first.
+
+    An approval or a decline of an old request does not bring it to the top
+    of the list, so the poll asks for these one by one.
+    """
+    return [
+        jellyseerr_id
+        for request in requests
+        if request.stage is Stage.REQUESTED
+        and (jellyseerr_id := request.jellyseerr_id or _numbered(request)) is not None
+    ]
+
+
+def _numbered(request: MediaRequest) -> str | None:
+    """Read the Jellyseerr id of a request from before ids were kept: its key, a number."""
+    if request.origin is Source.JELLYSEERR and request.request_id.isdigit():
+        return request.request_id
+    return None
+
+
 def known_request(
     requests: Iterable[MediaRequest], request_id: str | None
 ) -> MediaRequest | None:
@@ -125,7 +146,9 @@ def _find_request(
     """Find the request by its Jellyseerr id, or one a grab started; say if it is adopted.
 
     A grab may reach us before its request: the request then takes over the
-    tracked grab rather than tracking the title twice.
+    tracked grab rather than tracking the title twice. A request a template
+    without ``request_id`` brought has no Jellyseerr id: the first event that
+    names one for the same title is about it.
     """
     if known := known_request(change.book, event.request_id):
         return known, False
@@ -133,7 +156,9 @@ def _find_request(
         change.book, event.media.media_type, event.media.ids, frozenset(event.seasons)
     )
     if active is not None and (
-        active.origin is not Source.JELLYSEERR or event.request_id is None
+        active.origin is not Source.JELLYSEERR
+        or event.request_id is None
+        or (active.jellyseerr_id is None and _numbered(active) is None)
     ):
         return active, active.origin is not Source.JELLYSEERR
     return None, False

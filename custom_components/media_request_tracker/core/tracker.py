@@ -25,7 +25,7 @@ from .events import (
     TrackerEvent,
 )
 from .jellyfin_events import needs_series_lookup, on_library_item
-from .jellyseerr_events import Novelty, novelty, on_request
+from .jellyseerr_events import Novelty, awaiting_approval, novelty, on_request
 from .library import LibraryIndex
 from .model import MediaRequest, Source, Stage
 from .options import TrackerOptions
@@ -95,6 +95,10 @@ class RequestTracker:
     def novelty(self, event: RequestEvent) -> Novelty:
         """Whether a request read from Jellyseerr's list is new, changed or already applied."""
         return novelty(self._book, event)
+
+    def awaiting_approval(self) -> list[str]:
+        """Jellyseerr ids of the requests still waiting for approval."""
+        return awaiting_approval(self._book)
 
     def needs_series_lookup(self, event: TrackerEvent) -> bool:
         """Whether a Jellyfin episode's series must be resolved to provider ids first."""
