@@ -22,6 +22,7 @@ from .clients.arr_queue import ArrNotInQueueError
 from .clients.http import ServiceAuthError, ServiceError
 from .const import DOMAIN
 from .core.model import MediaRequest, MediaType
+from .core.queue import ArrQueue
 from .queue_coordinator import ArrQueueCoordinator
 from .runtime_data import MediaRequestTrackerConfigEntry
 from .services import refused, targets
@@ -104,9 +105,10 @@ async def async_blocklist_and_search(target: _Target, entity_id: str) -> None:
     """Remove the request's download with a blocklist; the app then searches again."""
     entry, request, queue = target
     try:
-        page = await queue.client.async_get_queue()
-        queue.queue.apply(page.records, dt_util.utcnow())
-        downloads = queue.queue.downloads_of(request)
+        # A queue of its own: the poller's keeps the samples its speeds come from.
+        current = ArrQueue()
+        current.apply((await queue.client.async_get_queue()).records, dt_util.utcnow())
+        downloads = current.downloads_of(request)
         if not downloads:
             raise refused("not_in_queue", entity_id)
         for download in downloads:

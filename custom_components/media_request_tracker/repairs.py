@@ -122,16 +122,29 @@ class StuckRequestFlow(RepairsFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> StepResult:
         """Confirm, then mark the request available by hand."""
+
+        async def mark(entry: MediaRequestTrackerConfigEntry) -> None:
+            await entry.runtime_data.hub.async_mark_available(
+                self._request_id, "marked available from the repair issue"
+            )
+
+        return await self._async_confirmed("mark_available", user_input, mark)
+
+    async def _async_confirmed(
+        self,
+        step_id: str,
+        user_input: dict[str, Any] | None,
+        act: Callable[[MediaRequestTrackerConfigEntry], Awaitable[None]],
+    ) -> StepResult:
+        """Ask to confirm a step naming the request; act once confirmed."""
         if (found := self._request()) is None:
             return self._gone()
         entry, request = found
         if user_input is not None:
-            await entry.runtime_data.hub.async_mark_available(
-                self._request_id, "marked available from the repair issue"
-            )
+            await act(entry)
             return self.async_create_entry(data={})
         return self.async_show_form(
-            step_id="mark_available",
+            step_id=step_id,
             data_schema=vol.Schema({}),
             description_placeholders={"title": request.display_name},
         )
@@ -158,19 +171,13 @@ class RemovedDownloadFlow(StuckRequestFlow):
         self, user_input: dict[str, Any] | None = None
     ) -> StepResult:
         """Confirm, then stop tracking the request and remove its entity."""
-        if (found := self._request()) is None:
-            return self._gone()
-        entry, request = found
-        if user_input is not None:
+
+        async def stop(entry: MediaRequestTrackerConfigEntry) -> None:
             hub = entry.runtime_data.hub
             if hub.remove_request(self._request_id):
                 await hub.async_persist()
-            return self.async_create_entry(data={})
-        return self.async_show_form(
-            step_id="stop_tracking",
-            data_schema=vol.Schema({}),
-            description_placeholders={"title": request.display_name},
-        )
+
+        return await self._async_confirmed("stop_tracking", user_input, stop)
 
 
 def _has_arr_item(entry: MediaRequestTrackerConfigEntry, request: MediaRequest) -> bool:
