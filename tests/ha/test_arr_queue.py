@@ -253,6 +253,9 @@ async def test_the_stuck_repair_offers_to_search_again_and_does_it(
     hass: HomeAssistant, repairs: None, post_webhook: PostWebhook, radarr: FakeArr
 ) -> None:
     await _request_and_grab(post_webhook, radarr)
+    # The grab wakes the queue poller; its first poll, in the background, would
+    # clear an issue raised for a time still to come.
+    await hass.async_block_till_done(wait_background_tasks=True)
     entry = hass.config_entries.async_get_entry(ENTRY_ID)
     entry.runtime_data.issues.async_check_stuck(dt_util.utcnow() + timedelta(hours=3))
     request_id = entry.runtime_data.hub.request("42").request_id
