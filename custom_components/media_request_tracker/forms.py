@@ -39,6 +39,7 @@ from .const import (
     SECRET_KEYS,
     Option,
 )
+from .core.model import Source
 from .validation import (
     CannotConnect,
     InvalidAuth,
@@ -221,6 +222,10 @@ FORMS: Final = (
     Form("shoko", (SHOKO,)),
     Form("arr", (JELLYSEERR, RADARR, SONARR)),
 )
+# Reconfiguring leaves Radarr and Sonarr to their instances' own flows.
+RECONFIGURE_FORMS: Final = (*FORMS[:2], Form("arr", (JELLYSEERR,)))
+# The apps the arr step makes an instance of.
+INSTANCE_APPS: Final = (Source.RADARR, Source.SONARR)
 USER_SCHEMA: Final = _schema(JELLYFIN.fields, required=JELLYFIN.fields)
 RECONFIGURE_SCHEMA: Final = _schema(JELLYFIN.fields, required=(JELLYFIN.url,))
 QBITTORRENT_SCHEMA, SHOKO_SCHEMA, ARR_SCHEMA = (form.schema for form in FORMS)

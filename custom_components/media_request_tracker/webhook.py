@@ -49,19 +49,19 @@ from .core.parsers import (
     parse_sonarr,
 )
 from .hub import RequestHub
+from .instances import ARR_SOURCES, ArrInstance, arr_instances
 from .local_senders import LocalOnlyGuard, async_local_only_guard, sender_network
 from .runtime_data import MediaRequestTrackerConfigEntry
 from .store import StorageError
 
-# The apps that can run as several instances, each with its own webhook.
-ARR_SOURCES = frozenset({Source.RADARR, Source.SONARR})
 PARSERS: dict[Source, Parser] = {
     Source.JELLYSEERR: parse_jellyseerr,
     Source.RADARR: parse_radarr,
     Source.SONARR: parse_sonarr,
     Source.JELLYFIN: parse_jellyfin,
 }
-# The four senders, each with its own webhook.
+INSTANCE_SOURCES = frozenset(ARR_SOURCES.values())
+# The four senders, each with a webhook of the entry's.
 WEBHOOK_SOURCES: tuple[Source, ...] = tuple(PARSERS)
 
 # HA answers a method it was not told about with a log line naming the webhook
@@ -91,30 +91,62 @@ def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, 
     }
 
 
+def entry_webhook_urls(
+    hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
+) -> dict[str, str]:
+    """Return the entry's webhook URLs, and a line per Radarr and Sonarr (``arr_webhook_urls``).
+
+    The lines name each instance, and the app of an entry webhook that no
+    instance has (an app set up without an API key).
+    """
+    webhook_ids: dict[str, str] = entry.data[CONF_WEBHOOK_IDS]
+    instances = arr_instances(entry)
+    claimed = {instance.webhook_id for instance in instances}
+    lines = [
+        f"- {Source(source).title()}: {webhook_url(hass, webhook_id)}"
+        for source, webhook_id in webhook_ids.items()
+        if Source(source) in INSTANCE_SOURCES and webhook_id not in claimed
+    ] + [
+        f"- {instance.name}: {webhook_url(hass, instance.webhook_id)}"
+        for instance in instances
+    ]
+    return webhook_urls(hass, webhook_ids) | {"arr_webhook_urls": "\n".join(lines)}
+
+
 def async_register_webhooks(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
 ) -> None:
-    """Register the four webhooks and unregister them on unload."""
+    """Register the entry's webhooks and each instance's; unregister them on unload.
+
+    An instance that shares the entry's webhook for its app (made by the
+    ``arr`` step, or migrated) names the events that webhook receives.
+    """
     local_only = not entry.options.get(
         CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS
     )
     guard = async_local_only_guard(hass, entry, local_only=local_only)
     hub = entry.runtime_data.hub
-    enrichment = entry.runtime_data.enrichment
-    for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
-        sender = Source(source)
+    enrich = entry.runtime_data.enrichment.async_enrich
+    instances = {instance.webhook_id: instance for instance in arr_instances(entry)}
+    senders: dict[str, tuple[Source, ArrInstance | None]] = {
+        webhook_id: (Source(source), instances.get(webhook_id))
+        for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items()
+    } | {
+        webhook_id: (instance.source, instance)
+        for webhook_id, instance in instances.items()
+    }
+    for webhook_id, (sender, instance) in senders.items():
         webhook.async_register(
             hass,
             DOMAIN,
-            f"{entry.title} {sender.title()}",
+            f"{entry.title} {instance.name if instance else sender.title()}",
             webhook_id,
             _make_handler(
                 hub,
                 sender,
                 guard,
-                enrichment.async_enrich if sender is Source.JELLYFIN else None,
-                # One instance of each *arr for now, named by its app.
-                instance=source if sender in ARR_SOURCES else None,
+                enrich if sender is Source.JELLYFIN else None,
+                instance=instance.instance_id if instance else None,
             ),
             # Checked by the handler, which does not log the webhook id.
             local_only=False,

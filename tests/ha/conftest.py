@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientResponse
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -140,6 +141,20 @@ def arr_data(servers: dict[str, Any]) -> dict[str, str]:
         data[url_key] = server.url
         data[api_key_key] = server.api_key
     return data
+
+
+def instance_id(entry: ConfigEntry, app: str) -> str:
+    """The id of the entry's first instance of an app (``radarr``): its subentry's."""
+    return next(
+        subentry.subentry_id
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == app
+    )
+
+
+def instance_data(entry: ConfigEntry, app: str) -> Mapping[str, Any]:
+    """The settings of the entry's first instance of an app (``radarr``)."""
+    return entry.subentries[instance_id(entry, app)].data
 
 
 async def wait_until(predicate: Callable[[], Any], timeout: float = 5) -> None:

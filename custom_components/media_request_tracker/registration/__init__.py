@@ -10,14 +10,19 @@ reconfigure. ``status.py`` holds what diagnostics show.
 
 from .schedule import (
     async_schedule_register_upstream,
+    async_unregister_removed,
     async_unregister_replaced,
     async_unregister_upstream,
 )
+from .service import UpstreamService, configured_services
 from .status import RegistrationStatus
 
 __all__ = [
     "RegistrationStatus",
+    "UpstreamService",
     "async_schedule_register_upstream",
+    "async_unregister_removed",
+    "configured_services",
     "async_unregister_replaced",
     "async_unregister_upstream",
 ]
