@@ -188,7 +188,7 @@ class FakeQueue:
         return download
 
     def stall(self, download_id: str) -> FakeDownload:
-        """qBittorrent reports ``stalledDL``: ``warning`` with the app's words, nothing moved.
+        """A torrent in ``stalledDL``: ``warning`` with the app's words, nothing moved.
 
         The tracked download stays ``ok``/``downloading`` (the app warns only
         through the item's status and message); qBittorrent's unknown ETA
