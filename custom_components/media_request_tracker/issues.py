@@ -23,9 +23,13 @@ from .hub import RequestHub
 
 # Which repair a download problem raises; any other state is "broken".
 _DOWNLOAD_PROBLEM_KEYS = {"removed": "download_removed", "failed": "download_failed"}
+# Problems a fix flow offers a way out of: a removed download never comes back
+# by itself, and a failed one stays failed when the app does not search again
+# (its failed-download handling off, or no other release it takes).
+_FIXABLE_PROBLEMS = frozenset(_DOWNLOAD_PROBLEM_KEYS)
 
 
-def _app_of(request: MediaRequest) -> str:
+def app_of(request: MediaRequest) -> str:
     """Name the *arr that handles a request, by its kind."""
     return "Radarr" if request.media_type is MediaType.MOVIE else "Sonarr"
 
@@ -157,15 +161,18 @@ class RequestIssues:
         ):
             ir.async_delete_issue(self._hass, DOMAIN, issue_id)
             return
-        removed = request.download_problem == "removed"
+        fixable = request.download_problem in _FIXABLE_PROBLEMS
         ir.async_create_issue(
             self._hass,
             DOMAIN,
             issue_id,
-            # Removed: nothing brings it back by itself, so the user is offered a way.
-            is_fixable=removed,
-            data={"entry_id": self._entry.entry_id, "request_id": request.request_id}
-            if removed
+            is_fixable=fixable,
+            data={
+                "entry_id": self._entry.entry_id,
+                "request_id": request.request_id,
+                "problem": request.download_problem,
+            }
+            if fixable
             else None,
             severity=ir.IssueSeverity.WARNING,
             translation_key=_DOWNLOAD_PROBLEM_KEYS.get(
@@ -174,7 +181,7 @@ class RequestIssues:
             translation_placeholders={
                 "title": request.display_name,
                 "state": request.download_problem,
-                "app": _app_of(request),
+                "app": app_of(request),
             },
         )
 
@@ -190,7 +197,7 @@ class RequestIssues:
             translation_key="import_blocked",
             translation_placeholders={
                 "title": request.display_name,
-                "app": _app_of(request),
+                "app": app_of(request),
                 "message": request.import_message or "no reason given",
             },
         )

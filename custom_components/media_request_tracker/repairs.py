@@ -1,7 +1,9 @@
-"""Fix flows for stuck requests and removed downloads.
+"""Fix flows for stuck requests and removed or failed downloads.
 
 A stuck request: look again, search again, try another release, or mark it
 available. A removed download: search again, or stop tracking the request.
+A download the *arr reports failed: try another release, search again, or
+stop tracking the request.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import voluptuous as vol
 
 from .arr_actions import arr_target, async_blocklist_and_search, async_search
 from .core.model import DOWNLOAD_STAGES, MediaRequest
+from .issues import app_of
 from .runtime_data import MediaRequestTrackerConfigEntry
 
 # What a step returns: HA 2026.11 types it as RepairsFlowResult (a FlowResult
@@ -99,7 +102,7 @@ class StuckRequestFlow(RepairsFlow):
     async def async_step_recheck(
         self, user_input: dict[str, Any] | None = None
     ) -> StepResult:
-        """Ask Jellyfin (and qBittorrent) now; done if the request moved on."""
+        """Ask Jellyfin (and qBittorrent, and the queues) now; done if the request moved on."""
         if (found := self._request()) is None:
             return self._gone()
         entry, request = found
@@ -107,6 +110,9 @@ class StuckRequestFlow(RepairsFlow):
         await data.verifier.async_refresh()
         if data.qbittorrent is not None:
             await data.qbittorrent.async_refresh()
+        for queue in data.queues:
+            if queue.update_interval is not None:  # it follows a request now
+                await queue.async_refresh()
         data.issues.async_check_stuck()
         if data.issues.stuck(self._request_id) is not None:
             return self.async_abort(
@@ -153,6 +159,9 @@ class StuckRequestFlow(RepairsFlow):
 class RemovedDownloadFlow(StuckRequestFlow):
     """A download removed from the client: search again, or stop tracking the request."""
 
+    # What the *arr is asked to do, when it has the request's item.
+    arr_fixes: tuple[str, ...] = ("search",)
+
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
     ) -> StepResult:
@@ -160,11 +169,14 @@ class RemovedDownloadFlow(StuckRequestFlow):
         if (found := self._request()) is None:
             return self._gone()
         entry, request = found
-        options = ["search"] if _has_arr_item(entry, request) else []
+        options = list(self.arr_fixes) if _has_arr_item(entry, request) else []
         return self.async_show_menu(
             step_id="init",
             menu_options=[*options, "stop_tracking"],
-            description_placeholders={"title": request.display_name},
+            description_placeholders={
+                "title": request.display_name,
+                "app": app_of(request),
+            },
         )
 
     async def async_step_stop_tracking(
@@ -178,6 +190,12 @@ class RemovedDownloadFlow(StuckRequestFlow):
                 await hub.async_persist()
 
         return await self._async_confirmed("stop_tracking", user_input, stop)
+
+
+class FailedDownloadFlow(RemovedDownloadFlow):
+    """A download the *arr reports failed: another release first, as the app itself would."""
+
+    arr_fixes = ("blocklist_and_search", "search")
 
 
 def _has_arr_item(entry: MediaRequestTrackerConfigEntry, request: MediaRequest) -> bool:
@@ -196,5 +214,7 @@ async def async_create_fix_flow(
     data = data or {}
     entry = hass.config_entries.async_get_entry(str(data.get("entry_id")))
     if issue_id.startswith("download_problem_"):
+        if data.get("problem") == "failed":
+            return FailedDownloadFlow(entry, str(data.get("request_id")))
         return RemovedDownloadFlow(entry, str(data.get("request_id")))
     return StuckRequestFlow(entry, str(data.get("request_id")))

@@ -27,8 +27,9 @@ from custom_components.media_request_tracker.core.parsers.arr_queue import (
     parse_timespan,
 )
 from custom_components.media_request_tracker.core.queue import ArrQueue
+from custom_components.media_request_tracker.core.stuck import StuckReason, stuck_for
 from custom_components.media_request_tracker.core.tracker import RequestTracker
-from tests.fakes.arr_queue import TITLE_MISMATCH, FakeQueue
+from tests.fakes.arr_queue import STALLED, TITLE_MISMATCH, FakeQueue
 from tests.payloads import payload
 
 T0 = datetime(2026, 6, 1, 20, 0, tzinfo=UTC)
@@ -251,6 +252,83 @@ def test_figures_followed_elsewhere_are_left_but_the_import_state_is_not(
 
     assert request.download.progress is None
     assert request.download_client == "qBittorrent"
+
+
+def _downloading_then_still(stack: Stack, minutes: int) -> MediaRequest:
+    """A usenet download that moved once, then ``sizeleft`` stood still for ``minutes``."""
+    request = stack.grab("radarr_grab", download_hash="sabnzbd_nzo_1")
+    stack.fake.add_usenet("SABnzbd_nzo_1", "Dune", movie_id=12, size=10 * GIB)
+    stack.fake.advance("SABnzbd_nzo_1", 9 * GIB, timedelta(minutes=20))
+    stack.poll()
+    for _ in range(minutes):
+        stack.fake.advance("SABnzbd_nzo_1", 9 * GIB, None)  # refreshed, no bytes
+        stack.poll(timedelta(minutes=1))
+    return request
+
+
+def test_a_queue_download_whose_bytes_left_stand_still_stalls(stack: Stack) -> None:
+    request = _downloading_then_still(stack, 29)
+    assert request.download.stalled is False
+
+    stack.fake.advance("SABnzbd_nzo_1", 9 * GIB, None)
+    stack.poll(timedelta(minutes=1))
+
+    assert request.download.stalled is True
+    assert request.download.stalled_since == T0 + timedelta(seconds=30)
+    assert request.timeline[-1].source is Source.RADARR
+    assert request.timeline[-1].detail == "stalled: no data for 30 minutes"
+    stuck = stuck_for(request, TrackerOptions().stuck_after, stack.now)
+    assert stuck is not None and stuck.reason is StuckReason.STALLED
+
+
+def test_a_stalled_queue_download_clears_when_bytes_move_again(stack: Stack) -> None:
+    request = _downloading_then_still(stack, 31)
+
+    stack.fake.advance("SABnzbd_nzo_1", 8 * GIB, timedelta(minutes=10))
+    stack.poll(timedelta(minutes=1))
+
+    assert request.download.stalled is False
+    assert request.timeline[-1].detail == "data is moving again"
+    assert stuck_for(request, TrackerOptions().stuck_after, stack.now) is None
+
+
+@pytest.mark.parametrize("status", ["paused", "queued"])
+def test_a_paused_or_queued_download_does_not_stall(stack: Stack, status: str) -> None:
+    request = _downloading_then_still(stack, 0)
+    stack.fake.downloads["SABnzbd_nzo_1"].status = status
+
+    stack.poll(timedelta(hours=2))
+
+    assert request.download.stalled is False
+
+
+def test_the_apps_own_word_for_a_stall_is_quoted(stack: Stack) -> None:
+    request = stack.grab("radarr_grab")
+    stack.fake.add_torrent(HASH, "Dune", movie_id=12, size=10 * GIB)
+    stack.fake.advance(HASH, 9 * GIB, timedelta(minutes=20))
+    stack.poll()
+    stack.fake.stall(HASH)
+    stack.poll(timedelta(minutes=10))
+    assert request.download.stalled is False  # a moment's state, not yet a stall
+
+    stack.poll(timedelta(minutes=21))
+
+    assert request.download.stalled is True
+    assert request.timeline[-1].detail == (
+        f"stalled: no data for 30 minutes ({STALLED})"
+    )
+
+
+def test_a_download_followed_in_qbittorrent_is_not_timed_here(stack: Stack) -> None:
+    request = stack.grab("radarr_grab")
+    stack.fake.add_torrent(HASH, "Dune", movie_id=12, size=10 * GIB)
+    stack.fake.advance(HASH, 9 * GIB, timedelta(minutes=20))
+    stack.poll(skip_figures={HASH.lower()})
+    stack.fake.stall(HASH)
+
+    stack.poll(timedelta(hours=1), skip_figures={HASH.lower()})
+
+    assert request.download.stalled is False
 
 
 def test_a_failed_download_is_flagged_once(stack: Stack) -> None:

@@ -28,7 +28,7 @@ Every fact here was read upstream at the release ``ArrRelease`` names
   description}``).
 
 The helpers play the download client's side (``add_torrent``,
-``add_usenet``, ``advance``, ``finish``, ``block`` …); ``bytes_served``
+``add_usenet``, ``advance``, ``stall``, ``finish``, ``block``, ``fail`` …); ``bytes_served``
 counts the queue answers' bodies.
 """
 
@@ -59,6 +59,9 @@ EPISODES_NOT_IMPORTED = (
     "One or more episodes expected in this release were not imported or missing "
     "from the release"
 )
+# qBittorrent's ``stalledDL`` in the app's English words (Localization/Core/en.json,
+# ``DownloadClientQbittorrentTorrentStateStalled``); other UI languages have their own.
+STALLED = "The download is stalled with no connections"
 _COMMON_SORT_KEYS = {
     "added",
     "downloadClient",
@@ -180,6 +183,22 @@ class FakeQueue:
         download.size_left = size_left
         download.time_left = time_left
         download.status = "downloading"
+        download.error_message = None
+        download.refreshed_at = self.clock()
+        return download
+
+    def stall(self, download_id: str) -> FakeDownload:
+        """A torrent in ``stalledDL``: ``warning`` with the app's words, nothing moved.
+
+        The tracked download stays ``ok``/``downloading`` (the app warns only
+        through the item's status and message); qBittorrent's unknown ETA
+        leaves ``timeleft`` out.
+        """
+        download = self._find(download_id)
+        assert download.download_client == "qBittorrent", "stalledDL is qBittorrent's"
+        download.status = "warning"
+        download.error_message = STALLED
+        download.time_left = None
         download.refreshed_at = self.clock()
         return download
 

@@ -289,3 +289,157 @@ async def test_a_blocked_import_is_raised_again_after_a_restart(
     entry.runtime_data.issues.async_check_stuck()
 
     assert _import_issues(hass)
+
+
+def _issue(hass: HomeAssistant, kind: str) -> ir.IssueEntry | None:
+    """The issue of one kind raised for the film's request."""
+    request_id = (
+        hass.config_entries.async_get_entry(ENTRY_ID)
+        .runtime_data.hub.request("42")
+        .request_id
+    )
+    return ir.async_get(hass).async_get_issue(DOMAIN, f"{kind}_{ENTRY_ID}_{request_id}")
+
+
+async def _stall(
+    hass: HomeAssistant, radarr: FakeArr, freezer: FrozenDateTimeFactory
+) -> None:
+    """SABnzbd moves a quarter, then nothing for 31 minutes; the stuck scan runs."""
+    radarr.queue.advance(NZO_ID, SIZE * 3 // 4, timedelta(minutes=20))
+    await _poll(hass)
+    assert hass.states.get(ENTITY_ID).attributes["stalled"] is False
+    freezer.tick(timedelta(minutes=31))
+    radarr.queue.advance(NZO_ID, SIZE * 3 // 4, None)  # refreshed, no bytes
+    await _poll(hass)
+    hass.config_entries.async_get_entry(
+        ENTRY_ID
+    ).runtime_data.issues.async_check_stuck()
+
+
+async def test_a_usenet_download_whose_bytes_left_stand_still_is_stalled(
+    hass: HomeAssistant,
+    repairs: None,
+    post_webhook: PostWebhook,
+    radarr: FakeArr,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    await _stall(hass, radarr, freezer)
+
+    state = hass.states.get(ENTITY_ID)
+    assert state.state == "downloading"
+    assert state.attributes["stalled"] is True
+    assert state.attributes["timeline"][-1]["detail"] == (
+        "stalled: no data for 30 minutes"
+    )
+    issue = _issue(hass, "stuck")
+    assert issue is not None
+    assert issue.translation_key == "stuck_stalled"
+    assert issue.is_fixable
+
+
+async def test_the_stalled_repair_tries_another_release_in_radarr(
+    hass: HomeAssistant,
+    repairs: None,
+    post_webhook: PostWebhook,
+    radarr: FakeArr,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _stall(hass, radarr, freezer)
+    issue = _issue(hass, "stuck")
+    assert issue is not None
+
+    flows = fix_flows(hass)
+    menu = await flows.async_init(DOMAIN, data={"issue_id": issue.issue_id})
+    assert menu["menu_options"] == [
+        "recheck",
+        "search",
+        "blocklist_and_search",
+        "mark_available",
+    ]
+    result = await flows.async_configure(
+        menu["flow_id"], {"next_step_id": "blocklist_and_search"}
+    )
+
+    assert result["type"] == "create_entry"
+    assert radarr.queue.blocklisted == [NZO_ID]
+    assert [name for name, _ in _commands(radarr)] == ["MoviesSearch"]
+
+
+async def test_a_stalled_usenet_download_clears_when_bytes_move_again(
+    hass: HomeAssistant,
+    repairs: None,
+    post_webhook: PostWebhook,
+    radarr: FakeArr,
+    freezer: FrozenDateTimeFactory,
+) -> None:
+    await _request_and_grab(post_webhook, radarr)
+    await hass.async_block_till_done(wait_background_tasks=True)
+    await _stall(hass, radarr, freezer)
+
+    freezer.tick(timedelta(minutes=1))
+    radarr.queue.advance(NZO_ID, SIZE // 2, timedelta(minutes=10))
+    await _poll(hass)
+
+    state = hass.states.get(ENTITY_ID)
+    assert state.attributes["stalled"] is False
+    assert state.attributes["timeline"][-1]["detail"] == "data is moving again"
+    assert _issue(hass, "stuck") is None
+
+
+async def _failed_repair(
+    hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
+) -> dict[str, Any]:
+    """Radarr reports the NZB failed; the repair's fix flow is opened."""
+    await _request_and_grab(post_webhook, radarr)
+    radarr.queue.fail(NZO_ID, "Download failed: not enough disk space")
+    await _poll(hass)
+    issue = _issue(hass, "download_problem")
+    assert issue is not None
+    assert issue.translation_key == "download_failed"
+    assert issue.is_fixable
+    return await fix_flows(hass).async_init(DOMAIN, data={"issue_id": issue.issue_id})
+
+
+async def test_the_failed_download_repair_offers_another_release_first(
+    hass: HomeAssistant, repairs: None, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    menu = await _failed_repair(hass, post_webhook, radarr)
+
+    assert menu["type"] == "menu"
+    assert menu["menu_options"] == ["blocklist_and_search", "search", "stop_tracking"]
+    assert menu["description_placeholders"]["app"] == "Radarr"
+
+
+async def test_the_failed_download_repair_blocklists_the_release(
+    hass: HomeAssistant, repairs: None, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    menu = await _failed_repair(hass, post_webhook, radarr)
+
+    result = await fix_flows(hass).async_configure(
+        menu["flow_id"], {"next_step_id": "blocklist_and_search"}
+    )
+
+    assert result["type"] == "create_entry"
+    assert radarr.queue.blocklisted == [NZO_ID]
+    assert NZO_ID not in radarr.queue.downloads
+    # Radarr searches by itself after a blocklist.
+    assert _commands(radarr) == [("MoviesSearch", [MOVIE_ID])]
+
+
+async def test_the_failed_download_repair_asks_radarr_to_search_again(
+    hass: HomeAssistant, repairs: None, post_webhook: PostWebhook, radarr: FakeArr
+) -> None:
+    menu = await _failed_repair(hass, post_webhook, radarr)
+
+    result = await fix_flows(hass).async_configure(
+        menu["flow_id"], {"next_step_id": "search"}
+    )
+
+    assert result["type"] == "create_entry"
+    assert _commands(radarr) == [("MoviesSearch", [MOVIE_ID])]
+    assert radarr.queue.blocklisted == []

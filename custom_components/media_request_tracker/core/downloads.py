@@ -7,7 +7,7 @@ recorder does not gain a row every poll for every torrent.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import Enum, auto
 
 from .book import Change
@@ -53,19 +53,28 @@ def _follow_torrent(
 ) -> None:
     condition = status.condition
     _check_health(change, request, status)
-    stalled = condition in _MOVING and (
-        change.now - status.moved_at >= options.stall_after
+    since = stalled_since(
+        moving=condition in _MOVING,
+        moved_at=status.moved_at,
+        now=change.now,
+        stall_after=options.stall_after,
     )
+    stalled = since is not None
     if stalled != request.download.stalled:
-        _note_stall(change, request, stalled=stalled, stall_after=options.stall_after)
+        note_stall(
+            change,
+            request,
+            Source.QBITTORRENT,
+            stalled=stalled,
+            stall_after=options.stall_after,
+        )
     complete = condition is TorrentCondition.COMPLETE
     figures = DownloadStatus(
         progress=100.0 if complete else round(status.progress * 100, 1),
         download_speed=status.download_speed,
         eta=0 if complete else status.eta,
         size=status.size or request.download.size,
-        # A stalled download is stuck from when data last moved, not from its start.
-        stalled_since=status.moved_at if stalled else None,
+        stalled_since=since,
     )
     show_figures(change, request, figures, options.progress_every)
     if complete:
@@ -100,14 +109,37 @@ def _flag_problem(
     change.note(request, Source.QBITTORRENT, detail)
 
 
-def _note_stall(
-    change: Change, request: MediaRequest, *, stalled: bool, stall_after: timedelta
+def stalled_since(
+    *, moving: bool, moved_at: datetime | None, now: datetime, stall_after: timedelta
+) -> datetime | None:
+    """When a stalled download last moved data; None while it is not stalled.
+
+    A download counts as stalled when it is expected to move data (not
+    paused, queued or finished) and has moved none for ``stall_after``. It
+    is stuck from when data last moved, not from its start.
+    """
+    if moving and moved_at is not None and now - moved_at >= stall_after:
+        return moved_at
+    return None
+
+
+def note_stall(
+    change: Change,
+    request: MediaRequest,
+    source: Source,
+    *,
+    stalled: bool,
+    stall_after: timedelta,
+    reason: str | None = None,
 ) -> None:
+    """Put a stall, or its end, on the timeline; ``reason`` is the client's own word."""
     minutes = int(stall_after.total_seconds() // 60)
     detail = (
         f"stalled: no data for {minutes} minutes" if stalled else "data is moving again"
     )
-    change.note(request, Source.QBITTORRENT, detail)
+    if stalled and reason:
+        detail += f" ({reason})"
+    change.note(request, source, detail)
 
 
 def show_figures(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .book import Change
-from .downloads import show_figures
+from .downloads import note_stall, show_figures, stalled_since
 from .model import (
     DOWNLOAD_STAGES,
     DownloadStatus,
@@ -34,6 +34,10 @@ FOLLOWED_STAGES = DOWNLOAD_STAGES | {Stage.DOWNLOAD_DONE, Stage.IMPORTING}
 # Tracked states in which the download itself is complete.
 _DOWNLOADED = frozenset({"importPending", "importBlocked", "importing", "imported"})
 _FAILED = frozenset({"failedPending", "failed"})
+# Queue statuses in which the client is expected to move data. ``warning`` is
+# how the app shows a download that moves nothing (qBittorrent's ``stalledDL``,
+# a magnet it cannot resolve); ``queued`` and ``paused`` wait on the client.
+_MOVING = frozenset({"downloading", "warning"})
 # The states shown as ``import_status``, most telling first: of several
 # downloads of one request, the first state here that one of them is in.
 _IMPORT_STATES = (
@@ -67,6 +71,8 @@ class QueueDownload:
     message: str | None
     download_client: str | None
     speed: int | None = None
+    # When ``sizeleft`` last fell (or the download was first seen).
+    moved_at: datetime | None = None
 
     @property
     def done(self) -> bool:
@@ -77,6 +83,15 @@ class QueueDownload:
     def failed(self) -> bool:
         """The app gave the download up (it blocklists and searches again by itself)."""
         return self.tracked_state in _FAILED or self.status == "failed"
+
+    @property
+    def moving(self) -> bool:
+        """The client should be moving data: it is downloading, with bytes left."""
+        return (
+            self.status in _MOVING
+            and self.tracked_state in (None, "downloading")
+            and bool(self.size_left)
+        )
 
     def eta(self, now: datetime) -> int | None:
         """Seconds left: the app's estimate counts from its last refresh, not from ours."""
@@ -132,6 +147,8 @@ class ArrQueue:
         self, key: str, records: list[QueueRecord], now: datetime
     ) -> QueueDownload:
         first = records[0]
+        speed = self._speed(key, first.size_left, now)
+        moved = self._moved.get(key)
         return QueueDownload(
             download_id=first.download_id,
             queue_ids=tuple(record.queue_id for record in records),
@@ -146,7 +163,8 @@ class ArrQueue:
             tracked_state=first.tracked_state,
             message=first.message,
             download_client=first.download_client,
-            speed=self._speed(key, first.size_left, now),
+            speed=speed,
+            moved_at=moved.at if moved is not None else None,
         )
 
     def _speed(self, key: str, size_left: int | None, now: datetime) -> int | None:
@@ -236,9 +254,58 @@ def _follow_download(
         return
     figures = _figures(downloads, change.now, request.download.size)
     if not any(download.download_id in skip_figures for download in downloads):
+        _check_stall(change, request, source, downloads, figures, options)
         show_figures(change, request, figures, options.progress_every)
     if request.stage is Stage.INDEXED and (figures.progress or figures.download_speed):
         change.move(request, Stage.DOWNLOADING, source, "download started")
+
+
+def _check_stall(
+    change: Change,
+    request: MediaRequest,
+    source: Source,
+    downloads: list[QueueDownload],
+    figures: DownloadStatus,
+    options: TrackerOptions,
+) -> None:
+    """Time a stall by ``sizeleft``, as qBittorrent's path times it by bytes done.
+
+    The app refreshes its queue about once a minute, so ``sizeleft`` stands
+    still between refreshes; ``stall_after`` (minutes) covers that. Of several
+    downloads, the request stalls when every one expected to move has stalled
+    (one left waiting in SABnzbd's queue behind it waits on it). The app's own
+    word for it (a ``warning`` such as "The download is stalled with no
+    connections") is quoted, not trusted at once: qBittorrent's ``stalledDL``
+    is a moment's state, sampled once a minute.
+    """
+    if figures.progress is None:
+        return  # nothing to show it on
+    moving = [download for download in downloads if download.moving]
+    since = [
+        stalled_since(
+            moving=True,
+            moved_at=download.moved_at,
+            now=change.now,
+            stall_after=options.stall_after,
+        )
+        for download in moving
+    ]
+    stalled = [moved for moved in since if moved is not None]
+    figures.stalled_since = (
+        min(stalled) if stalled and len(stalled) == len(since) else None
+    )
+    if figures.stalled != request.download.stalled:
+        reason = next(
+            (d.message for d in moving if d.status == "warning" and d.message), None
+        )
+        note_stall(
+            change,
+            request,
+            source,
+            stalled=figures.stalled,
+            stall_after=options.stall_after,
+            reason=reason,
+        )
 
 
 def _figures(
