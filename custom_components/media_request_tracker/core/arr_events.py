@@ -7,7 +7,7 @@ import re
 from .arr_item import ArrItem
 from .book import Change, merge_media
 from .correlation import find_active, find_by_hash, find_finished
-from .events import ArrNoticeEvent, GrabEvent, ImportEvent, MediaInfo
+from .events import ArrEvent, ArrNoticeEvent, GrabEvent, ImportEvent
 from .limits import PATH_LIMIT
 from .model import (
     PIPELINE_RANK,
@@ -17,23 +17,30 @@ from .model import (
     MediaType,
     Stage,
 )
+from .options import TrackerOptions
 
 _EPISODE_IN_NAME = re.compile(r"[Ss](\d{1,3})[Ee](\d{1,4})")
 
 
-def on_grab(change: Change, event: GrabEvent, *, track_unrequested: bool) -> None:
+def on_grab(change: Change, event: GrabEvent, options: TrackerOptions) -> None:
     """Follow a grabbed release on its request, or track it as a request of its own."""
     detail = (
         f"grabbed {event.release_title}" if event.release_title else "release grabbed"
     )
-    request = find_for_release(
-        change, event.download_hash, event.media, event.episodes, Stage.INDEXED
-    )
+    kind = _kind(event, options)
+    request = find_for_release(change, event, kind, Stage.INDEXED)
     if request is None:
-        if find_finished(change.book, event.media.media_type, event.media.ids) is None:
+        finished = find_finished(
+            change.book,
+            event.media.media_type,
+            event.media.ids,
+            instance=event.instance,
+            is_4k=kind,
+        )
+        if finished is None:
             change.outcome.unmatched_grab = True
-        if track_unrequested:
-            _on_unrequested_grab(change, event, detail)
+        if options.track_unrequested:
+            _on_unrequested_grab(change, event, detail, finished)
         else:
             change.ignore("grab matches no request and track_unrequested is off")
         return
@@ -49,14 +56,15 @@ def on_grab(change: Change, event: GrabEvent, *, track_unrequested: bool) -> Non
     change.move(request, Stage.INDEXED, event.source, detail)
 
 
-def _on_unrequested_grab(change: Change, event: GrabEvent, detail: str) -> None:
+def _on_unrequested_grab(
+    change: Change, event: GrabEvent, detail: str, finished: MediaRequest | None
+) -> None:
     """Track a grab nobody asked for, unless it only continues a finished title.
 
     A grab for a title whose request is finished is an upgrade, or a new
     episode of a series that was requested once: nobody asked for it now,
     so it is noted on the finished request and tracks nothing new.
     """
-    finished = find_finished(change.book, event.media.media_type, event.media.ids)
     if finished is not None:
         change.note(
             finished,
@@ -76,12 +84,13 @@ def _on_unrequested_grab(change: Change, event: GrabEvent, detail: str) -> None:
     )
     if request is not None:
         request.origin = event.source
+        request.is_4k = event.is_4k
         _add_grab(request, event)
 
 
-def on_import(change: Change, event: ImportEvent) -> None:
+def on_import(change: Change, event: ImportEvent, options: TrackerOptions) -> None:
     """Record imported files and move their request to importing."""
-    request = find_for_release(change, event.download_hash, event.media, event.episodes)
+    request = find_for_release(change, event, _kind(event, options))
     if request is None:
         change.ignore("import matches no tracked request")
         return
@@ -100,36 +109,57 @@ def on_import(change: Change, event: ImportEvent) -> None:
     change.move(request, Stage.IMPORTING, event.source, _import_detail(event))
 
 
-def on_notice(change: Change, event: ArrNoticeEvent) -> None:
+def on_notice(change: Change, event: ArrNoticeEvent, options: TrackerOptions) -> None:
     """Put a notice in its request's timeline."""
-    request = find_for_release(change, event.download_hash, event.media, event.episodes)
+    request = find_for_release(change, event, _kind(event, options))
     if request is None:
         change.ignore("notice matches no tracked request")
         return
     change.note(request, event.source, event.detail)
 
 
+def _kind(event: ArrEvent, options: TrackerOptions) -> bool | None:
+    """Tell which kind of request (4K or not) an *arr event may belong to; ``None``: either.
+
+    Without a 4K instance, one instance may serve both kinds, so neither is
+    ruled out.
+    """
+    return event.is_4k if options.separate_4k else None
+
+
 def find_for_release(
     change: Change,
-    download_hash: str | None,
-    media: MediaInfo,
-    episodes: frozenset[EpisodeKey],
+    event: ArrEvent,
+    is_4k: bool | None,
     prefer_before: Stage | None = None,
 ) -> MediaRequest | None:
-    """Find the request an *arr event is about.
+    """Find the request an *arr event is about, among requests of kind ``is_4k``.
 
-    The hash decides if it is known; then the newest request in progress;
-    then a finished one, but only if it failed (a retry brings it back) or
-    the event brings nothing it does not already have (an upgrade).
+    The hash decides if it is known; then a request in progress, the newest
+    one the event's instance grabbed before any other (a grab first takes
+    one nobody grabbed yet); then a finished one, but only if it failed (a
+    retry brings it back) or the event brings nothing it does not already
+    have (an upgrade).
     """
+    media, episodes, instance = event.media, event.episodes, event.instance
     seasons = frozenset(key.season for key in episodes)
     book = change.book
-    request = find_by_hash(book, download_hash) or find_active(
-        book, media.media_type, media.ids, seasons, prefer_before=prefer_before
+    request = find_by_hash(
+        book, event.download_hash, instance=instance, is_4k=is_4k
+    ) or find_active(
+        book,
+        media.media_type,
+        media.ids,
+        seasons,
+        prefer_before=prefer_before,
+        instance=instance,
+        is_4k=is_4k,
     )
     if request is not None:
         return request
-    finished = find_finished(book, media.media_type, media.ids, seasons)
+    finished = find_finished(
+        book, media.media_type, media.ids, seasons, instance=instance, is_4k=is_4k
+    )
     if finished is not None and (
         finished.stage is Stage.FAILED or _covers(finished, episodes)
     ):

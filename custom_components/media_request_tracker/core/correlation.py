@@ -5,6 +5,10 @@ TMDB id can be shared by mistake: a download hash names exactly one request,
 so it wins over everything; without one, only requests that are still in
 progress can match, the newest first, and TV must also share a season with
 the event.
+
+Two instances may hold one title (a 4K Radarr beside the standard one): with
+``is_4k`` given, only requests of that kind can match, and among several the
+one the event's own instance grabbed is preferred.
 """
 
 from __future__ import annotations
@@ -50,15 +54,21 @@ def newest_first(requests: Iterable[MediaRequest]) -> list[MediaRequest]:
 
 
 def find_by_hash(
-    requests: Iterable[MediaRequest], download_hash: str | None
+    requests: Iterable[MediaRequest],
+    download_hash: str | None,
+    *,
+    instance: str | None = None,
+    is_4k: bool | None = None,
 ) -> MediaRequest | None:
     """Find the request of a download; a hash names exactly one, so it beats every other clue."""
     if download_hash is None:
         return None
     matches = [
-        request for request in requests if download_hash in request.download_hashes
+        request
+        for request in requests
+        if download_hash in request.download_hashes and _of_kind(request, is_4k)
     ]
-    return newest_first(matches)[0] if matches else None
+    return _preferred(newest_first(matches), instance)
 
 
 def find_active(
@@ -68,19 +78,24 @@ def find_active(
     seasons: frozenset[int] = frozenset(),
     *,
     prefer_before: Stage | None = None,
+    instance: str | None = None,
+    is_4k: bool | None = None,
 ) -> MediaRequest | None:
     """Find the newest request still in progress for this title.
 
     ``prefer_before`` lets a new grab go to a request that has not been
-    grabbed yet, so that two requests for one title each get their own.
+    grabbed yet, so that two requests for one title each get their own;
+    after that, the request ``instance`` grabbed comes before the newest.
     """
-    candidates = _newest_matching(requests, media_type, ids, seasons, finished=False)
+    candidates = _newest_matching(
+        requests, media_type, ids, seasons, finished=False, is_4k=is_4k
+    )
     if prefer_before is not None:
         limit = PIPELINE_RANK[prefer_before]
         for request in candidates:
             if PIPELINE_RANK.get(request.stage, limit) < limit:
                 return request
-    return candidates[0] if candidates else None
+    return _preferred(candidates, instance)
 
 
 def find_finished(
@@ -88,10 +103,15 @@ def find_finished(
     media_type: MediaType,
     ids: MediaIds,
     seasons: frozenset[int] = frozenset(),
+    *,
+    instance: str | None = None,
+    is_4k: bool | None = None,
 ) -> MediaRequest | None:
     """Find the newest finished request for this title, for notes such as upgrades."""
-    candidates = _newest_matching(requests, media_type, ids, seasons, finished=True)
-    return candidates[0] if candidates else None
+    candidates = _newest_matching(
+        requests, media_type, ids, seasons, finished=True, is_4k=is_4k
+    )
+    return _preferred(candidates, instance)
 
 
 def _newest_matching(
@@ -101,15 +121,33 @@ def _newest_matching(
     seasons: frozenset[int],
     *,
     finished: bool,
+    is_4k: bool | None,
 ) -> list[MediaRequest]:
     """Return the finished or the in-progress requests for this title, newest first."""
     return newest_first(
         request
         for request in requests
         if request.stage.is_terminal == finished
+        and _of_kind(request, is_4k)
         and ids_match(request, media_type, ids)
         and seasons_overlap(request, seasons)
     )
+
+
+def _of_kind(request: MediaRequest, is_4k: bool | None) -> bool:
+    """Whether a request is a 4K one or a standard one as asked; ``None`` takes either."""
+    return is_4k is None or request.is_4k is is_4k
+
+
+def _preferred(
+    candidates: list[MediaRequest], instance: str | None
+) -> MediaRequest | None:
+    """Pick the first request ``instance`` grabbed, else the first: one bound elsewhere still counts."""
+    if instance is not None:
+        for request in candidates:
+            if request.arr is not None and request.arr.instance == instance:
+                return request
+    return candidates[0] if candidates else None
 
 
 def same_file(arr_path: str, shoko_path: str) -> bool:

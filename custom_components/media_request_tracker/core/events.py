@@ -67,8 +67,10 @@ class GrabEvent:
     release_title: str | None = None
     size: int | None = None
     episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
-    # Set by the webhook that received it: the id of the sending instance.
+    # Set by the webhook that received it: the id of the sending instance,
+    # and whether that instance is the one Jellyseerr sends 4K requests to.
     instance: str | None = None
+    is_4k: bool = False
     # The *arr's own ids: Radarr's movie id or Sonarr's series id, episode ids.
     item_id: int | None = None
     episode_ids: frozenset[int] = field(default_factory=frozenset)
@@ -85,6 +87,7 @@ class ImportEvent:
     episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
     file_paths: tuple[str, ...] = ()
     instance: str | None = None
+    is_4k: bool = False
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -101,6 +104,10 @@ class ArrNoticeEvent:
     download_hash: str | None = None
     episodes: frozenset[EpisodeKey] = field(default_factory=frozenset)
     instance: str | None = None
+    is_4k: bool = False
+
+
+type ArrEvent = GrabEvent | ImportEvent | ArrNoticeEvent
 
 
 class LibraryItemType(StrEnum):
@@ -173,10 +180,16 @@ type TrackerEvent = (
 )
 
 
-def with_instance(event: TrackerEvent, instance: str | None) -> TrackerEvent:
-    """Name the *arr instance that sent an event: its queue and commands are that instance's."""
-    if instance is not None and isinstance(
+def with_instance(
+    event: TrackerEvent, instance: str | None, *, is_4k: bool = False
+) -> TrackerEvent:
+    """Name the *arr instance that sent an event: its queue and commands are that instance's.
+
+    ``is_4k`` is the instance's flag: with a 4K instance configured, its events
+    belong to 4K requests only, and the other instances' to standard ones.
+    """
+    if (instance is not None or is_4k) and isinstance(
         event, GrabEvent | ImportEvent | ArrNoticeEvent
     ):
-        return replace(event, instance=instance)
+        return replace(event, instance=instance or event.instance, is_4k=is_4k)
     return event

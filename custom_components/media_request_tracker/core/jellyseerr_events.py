@@ -105,14 +105,20 @@ def known_request(
     )
 
 
-def on_request(change: Change, event: RequestEvent) -> None:
-    """Create, adopt or move the request a notification is about."""
+def on_request(
+    change: Change, event: RequestEvent, *, separate_4k: bool = False
+) -> None:
+    """Create, adopt or move the request a notification is about.
+
+    With ``separate_4k`` a request adopts only a grab of its own kind: a 4K
+    instance's grab is not the standard request's, nor the other way round.
+    """
     detail = _STATUS_DETAIL[event.status]
     if event.requested_by:
         detail = f"{detail} (by {event.requested_by})"
     if event.polled:
         detail = f"{detail}; found by polling Jellyseerr"
-    request, adopting = _find_request(change, event)
+    request, adopting = _find_request(change, event, separate_4k)
     if request is None:
         if event.status in _CREATING_STATUSES:
             _create(change, event, detail)
@@ -141,7 +147,7 @@ def on_request(change: Change, event: RequestEvent) -> None:
 
 
 def _find_request(
-    change: Change, event: RequestEvent
+    change: Change, event: RequestEvent, separate_4k: bool
 ) -> tuple[MediaRequest | None, bool]:
     """Find the request by its Jellyseerr id, or one a grab started; say if it is adopted.
 
@@ -153,7 +159,11 @@ def _find_request(
     if known := known_request(change.book, event.request_id):
         return known, False
     active = find_active(
-        change.book, event.media.media_type, event.media.ids, frozenset(event.seasons)
+        change.book,
+        event.media.media_type,
+        event.media.ids,
+        frozenset(event.seasons),
+        is_4k=event.is_4k if separate_4k else None,
     )
     if active is not None and (
         active.origin is not Source.JELLYSEERR

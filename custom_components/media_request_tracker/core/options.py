@@ -13,6 +13,10 @@ class TrackerOptions:
     """Behaviour a user can choose in the options flow."""
 
     track_unrequested: bool = True
+    # The entry has a Radarr or Sonarr flagged 4K: an *arr event then belongs
+    # only to requests of its instance's kind (4K or standard). Off, one
+    # instance may serve both, and either kind takes its events.
+    separate_4k: bool = False
     stall_after: timedelta = timedelta(minutes=30)
     # Progress alone makes a new state at most this often per download.
     progress_every: timedelta = timedelta(seconds=30)

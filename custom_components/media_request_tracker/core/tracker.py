@@ -77,15 +77,13 @@ class RequestTracker:
             case IgnoredEvent(reason=reason):
                 change.ignore(reason)
             case RequestEvent():
-                on_request(change, event)
+                on_request(change, event, separate_4k=self._options.separate_4k)
             case GrabEvent():
-                on_grab(
-                    change, event, track_unrequested=self._options.track_unrequested
-                )
+                on_grab(change, event, self._options)
             case ImportEvent():
-                on_import(change, event)
+                on_import(change, event, self._options)
             case ArrNoticeEvent():
-                on_notice(change, event)
+                on_notice(change, event, self._options)
             case LibraryItemEvent():
                 on_library_item(change, event)
             case ShokoFileEvent():
