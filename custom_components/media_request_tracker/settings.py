@@ -44,6 +44,8 @@ def tracker_options(entry: ConfigEntry) -> TrackerOptions:
             )
         ),
         request_limit=REQUEST_LIMIT,
+        # With a 4K instance, 4K and standard requests take only their own kind's events.
+        separate_4k=any(instance.is_4k for instance in arr_instances(entry)),
         stall_after=timedelta(minutes=_number(entry, CONF_STALL_MINUTES)),
         stuck_after=StuckThresholds(
             approved=timedelta(hours=_number(entry, CONF_STUCK_APPROVED_HOURS)),

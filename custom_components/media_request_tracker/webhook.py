@@ -103,12 +103,12 @@ def entry_webhook_urls(
     instances = arr_instances(entry)
     claimed = {instance.webhook_id for instance in instances}
     lines = [
+        f"- {instance.name}: {webhook_url(hass, instance.webhook_id)}"
+        for instance in instances
+    ] + [
         f"- {Source(source).title()}: {webhook_url(hass, webhook_id)}"
         for source, webhook_id in webhook_ids.items()
         if Source(source) in INSTANCE_SOURCES and webhook_id not in claimed
-    ] + [
-        f"- {instance.name}: {webhook_url(hass, instance.webhook_id)}"
-        for instance in instances
     ]
     return webhook_urls(hass, webhook_ids) | {"arr_webhook_urls": "\n".join(lines)}
 
@@ -146,7 +146,7 @@ def async_register_webhooks(
                 sender,
                 guard,
                 enrich if sender is Source.JELLYFIN else None,
-                instance=instance.instance_id if instance else None,
+                instance=instance,
             ),
             # Checked by the handler, which does not log the webhook id.
             local_only=False,
@@ -161,7 +161,7 @@ def _make_handler(
     guard: LocalOnlyGuard | None,
     enrich: Callable[[TrackerEvent], Awaitable[TrackerEvent]] | None,
     *,
-    instance: str | None = None,
+    instance: ArrInstance | None = None,
 ) -> WebhookHandler:
     parser = PARSERS[source]
 
@@ -218,7 +218,9 @@ def _make_handler(
             LOGGER.warning("Rejected a %s webhook: the body is not JSON", source.value)
             return _reply(HTTPStatus.BAD_REQUEST, "body is not JSON")
         try:
-            event = with_instance(parser(payload), instance)
+            event = parser(payload)
+            if instance is not None:
+                event = with_instance(event, instance.instance_id, is_4k=instance.is_4k)
         except PayloadError as err:
             LOGGER.warning("Rejected a %s webhook: %s", source.value, err)
             return _reply(

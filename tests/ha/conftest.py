@@ -10,6 +10,7 @@ from typing import Any
 from aiohttp import ClientResponse
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -194,3 +195,14 @@ async def post_webhook(
         return await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
 
     return post
+
+
+@pytest.fixture
+async def ha_url(hass: HomeAssistant, hass_client_no_auth) -> str:
+    """Home Assistant's HTTP server listening on loopback, as its internal URL."""
+    # The router freezes when the server starts: every view must exist before.
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    url = str(client.make_url("")).rstrip("/")
+    await hass.config.async_update(internal_url=url)
+    return url

@@ -31,16 +31,15 @@ from custom_components.media_request_tracker.const import (
     CONF_STUCK_IMPORTING_HOURS,
     CONF_TRACK_UNREQUESTED,
     DOMAIN,
-    REGISTRATION_SERVICES as ARR_SERVICES,
 )
 from custom_components.media_request_tracker.forms import (
-    RECONFIGURE_FORMS,
     ARR_SCHEMA,
     QBITTORRENT_SCHEMA,
     REAUTH_JELLYFIN_SCHEMA,
     REAUTH_QBITTORRENT_SCHEMA,
     REAUTH_SCHEMAS,
     REAUTH_SHOKO_SCHEMA,
+    RECONFIGURE_FORMS,
     RECONFIGURE_SCHEMA,
     SHOKO_SCHEMA,
     USER_SCHEMA,

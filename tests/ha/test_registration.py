@@ -15,7 +15,6 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -23,10 +22,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.media_request_tracker.const import (
-    CONF_RADARR_API_KEY,
-    DOMAIN,
-)
+from custom_components.media_request_tracker.const import CONF_RADARR_API_KEY, DOMAIN
 from custom_components.media_request_tracker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
@@ -83,17 +79,6 @@ DUNE_AUTO_APPROVED = {
     },
     "extra": [],
 }
-
-
-@pytest.fixture
-async def ha_url(hass: HomeAssistant, hass_client_no_auth) -> str:
-    """Home Assistant's HTTP server listening on loopback, as its internal URL."""
-    # The router freezes when the server starts: every view must exist before.
-    assert await async_setup_component(hass, "webhook", {})
-    client = await hass_client_no_auth()
-    url = str(client.make_url("")).rstrip("/")
-    await hass.config.async_update(internal_url=url)
-    return url
 
 
 @pytest.fixture
@@ -740,7 +725,8 @@ async def test_diagnostics_tell_which_services_have_our_webhook(
     await set_up(hass, entry)
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
     registration = {
-        instance["app"]: instance["registration"] for instance in diagnostics["instances"]
+        instance["app"]: instance["registration"]
+        for instance in diagnostics["instances"]
     }
     assert registration["Radarr"] == "registered"
     assert registration["Sonarr"].startswith("not registered: ")
