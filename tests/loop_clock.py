@@ -39,7 +39,7 @@ class LoopClock:
         return self.now
 
     def _select_or_advance(
-        self, timeout: float | None
+        self, timeout: float | None = None
     ) -> list[tuple[selectors.SelectorKey, int]]:
         if timeout is None:  # no timer: only I/O or another thread can wake the loop
             return self._select(None)
