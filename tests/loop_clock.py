@@ -9,7 +9,9 @@ The loop's clock is replaced, and so is its selector's ``select``: when no
 callback is ready, the selector is asked for I/O, with a short real grace for
 loopback data and other threads to land; only when none came does the clock
 jump to the next timer. Client and fake servers run in the same loop on
-loopback, so everything they wait for is either I/O or a timer.
+loopback, so everything they wait for is either I/O or a timer. asyncio's
+debug-mode "Executing ... took 0.1 seconds" warnings, timed on the same clock,
+no longer come from a starved CPU either.
 """
 
 from __future__ import annotations
