@@ -19,6 +19,7 @@ from custom_components.media_request_tracker.clients.signalr import (
 )
 from tests.fakes.server import LoopbackServer
 from tests.fakes.shoko import API_KEY, RS, FakeShoko
+from tests.loop_clock import LoopClock
 
 FAST = {
     "keepalive": 0.1,
@@ -28,6 +29,8 @@ FAST = {
     "backoff": (0.05, 0.1),
     "stable_after": 0.2,
 }
+# Longer than a session must live to count as stable.
+LASTED = 2 * FAST["stable_after"]
 # The production schedule, (1, 2, 5, 10, 30, 60) s reset after 60 s, with a
 # minute lasting one second.
 MINUTE = 1.0
@@ -44,6 +47,12 @@ NOT_NEGOTIATED = [
     "not json",
     '"a string"',
 ]
+
+
+@pytest.fixture(autouse=True)
+async def loop_clock() -> LoopClock:
+    """Every timeout, keepalive and backoff here on a clock that load cannot move."""
+    return LoopClock(asyncio.get_running_loop())
 
 
 @pytest.fixture(params=[5, 6], ids=["shoko5", "shoko6"])
@@ -219,7 +228,7 @@ async def test_dropped_connection_is_renewed_and_later_events_arrive(
     client = make_client(session, hub.url, recorder)
     async with running(client):
         await asyncio.wait_for(hub.connected.wait(), 5)
-        await asyncio.sleep(FAST["stable_after"])  # a session that lived
+        await asyncio.sleep(LASTED)  # a session that lived
         await hub.drop()
         await wait_until(lambda: client.connections == 2)
         await asyncio.wait_for(hub.connected.wait(), 5)
@@ -356,7 +365,7 @@ async def test_backoff_starts_over_only_after_a_session_lasted(
     client = make_client(session, hub.url, recorder, backoff=(0.05, 0.6))
     async with running(client):
         await asyncio.wait_for(hub.connected.wait(), 5)
-        await asyncio.sleep(FAST["stable_after"])
+        await asyncio.sleep(LASTED)
         await hub.drop()  # after a session that lasted: back in about 0.05 s
         await wait_until(lambda: client.connections == 2, timeout=0.4)
         await asyncio.wait_for(hub.connected.wait(), 5)
@@ -475,7 +484,7 @@ async def test_a_failing_state_handler_does_not_end_the_client(
     client = make_client(session, hub.url, Recorder(), on_state=failing)
     async with running(client) as task:
         await asyncio.wait_for(hub.connected.wait(), 5)
-        await asyncio.sleep(FAST["stable_after"])
+        await asyncio.sleep(LASTED)
         await hub.drop()
         await wait_until(lambda: client.connections == 2)
         assert not task.done()

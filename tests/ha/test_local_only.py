@@ -74,6 +74,11 @@ async def post_from(client: Any, sender: str, source: str, fixture: str) -> Any:
     )
 
 
+def _slow_callback(record: logging.LogRecord) -> bool:
+    """Debug-mode asyncio's "Executing <Task ...> took 0.1 seconds": the machine's load, not us."""
+    return record.name == "asyncio" and record.msg.startswith("Executing ")
+
+
 def not_local_issue(hass: HomeAssistant, source: str) -> ir.IssueEntry | None:
     return ir.async_get(hass).async_get_issue(
         DOMAIN, f"webhook_not_local_{ENTRY_ID}_{source}"
@@ -114,7 +119,11 @@ async def test_a_sender_that_is_not_local_is_refused_with_a_repair_issue(
         "title": "Jellyfin Home",
     }
     # One line for three refusals, naming neither the webhook id nor the address.
-    [warning] = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    [warning] = [
+        r
+        for r in caplog.records
+        if r.levelno >= logging.WARNING and not _slow_callback(r)
+    ]
     assert "Refused a radarr webhook" in warning.getMessage()
     for record in caplog.records:
         assert WEBHOOK_IDS["radarr"] not in record.getMessage() or (

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Callable
 from datetime import timedelta
-import time
 from typing import TYPE_CHECKING
 
 from homeassistant.core import HomeAssistant
@@ -36,7 +34,7 @@ from tests.payloads import (
     sonarr_episode_import,
 )
 
-from .conftest import ENTRY_ID, PostWebhook, entry_with, set_up, wait_until
+from .conftest import ENTRY_ID, PostWebhook, entry_with, set_up
 from .fix_flows import fix_flows
 
 if TYPE_CHECKING:
@@ -47,24 +45,37 @@ SERIES = "sensor.jellyfin_home_severance_2022"
 DUNE_ITEM = {"Tmdb": "693134", "Imdb": "tt15239678"}
 
 
-async def _wait_for_state(
-    hass: HomeAssistant, entity_id: str, state: str, timeout: float = 5
+async def _seconds_until(
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    reached: Callable[[], bool],
+    limit: float = 30,
 ) -> float:
-    started = time.monotonic()
-    async with asyncio.timeout(timeout):
-        while hass.states.get(entity_id).state != state:
-            await asyncio.sleep(0.02)
-    return time.monotonic() - started
+    """Seconds of the frozen clock, in 0.1 s steps, until ``reached``; load cannot add any."""
+    await hass.async_block_till_done(wait_background_tasks=True)
+    elapsed = 0.0
+    while not reached():
+        assert elapsed < limit, f"not reached in {limit} s"
+        await _tick(hass, freezer, 0.1)
+        elapsed = round(elapsed + 0.1, 1)
+    return elapsed
+
+
+def _shows(hass: HomeAssistant, entity_id: str, state: str) -> Callable[[], bool]:
+    return lambda: hass.states.get(entity_id).state == state
 
 
 async def test_film_becomes_available_within_a_second_of_its_import(
-    hass: HomeAssistant, post_webhook: PostWebhook, fake_jellyfin: FakeJellyfin
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    post_webhook: PostWebhook,
+    fake_jellyfin: FakeJellyfin,
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
     await post_webhook("radarr", payload("radarr_grab"))
     fake_jellyfin.add_item(**movie("Dune: Part Two", 2024, DUNE_ITEM))
     await post_webhook("radarr", payload("radarr_download"))
-    assert await _wait_for_state(hass, FILM, "available") < 1
+    assert await _seconds_until(hass, freezer, _shows(hass, FILM, "available")) < 1
     timeline = hass.states.get(FILM).attributes["timeline"]
     assert (timeline[-1]["source"], timeline[-1]["detail"]) == (
         "jellyfin",
@@ -73,7 +84,10 @@ async def test_film_becomes_available_within_a_second_of_its_import(
 
 
 async def test_series_becomes_available_when_its_episodes_are_in_the_library(
-    hass: HomeAssistant, post_webhook: PostWebhook, fake_jellyfin: FakeJellyfin
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    post_webhook: PostWebhook,
+    fake_jellyfin: FakeJellyfin,
 ) -> None:
     await post_webhook(
         "jellyseerr", jellyseerr("jellyseerr_tv_pending", "MEDIA_APPROVED")
@@ -85,10 +99,12 @@ async def test_series_becomes_available_when_its_episodes_are_in_the_library(
     for number in range(1, 10):
         fake_jellyfin.add_item(**episode(show, 1, number))
         await post_webhook("sonarr", sonarr_episode_import(number))
-    assert await _wait_for_state(hass, SERIES, "available") < 2
+    assert await _seconds_until(hass, freezer, _shows(hass, SERIES, "available")) < 2
     assert hass.states.get(SERIES).attributes["jellyfin_id"] == SEVERANCE_SERIES_ID
 
 
+# The clock stands still: no follow-up, cool-down or interval fires by itself mid-count.
+@pytest.mark.usefixtures("freezer")
 async def test_item_that_appears_after_several_cycles_is_found_with_one_call_per_cycle(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
@@ -97,6 +113,7 @@ async def test_item_that_appears_after_several_cycles_is_found_with_one_call_per
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
     await post_webhook("radarr", payload("radarr_download"))
+    await hass.async_block_till_done(wait_background_tasks=True)
     verifier = setup_integration.runtime_data.verifier
     await verifier.async_refresh()
     for _ in range(3):
@@ -109,6 +126,8 @@ async def test_item_that_appears_after_several_cycles_is_found_with_one_call_per
     assert hass.states.get(FILM).state == "available"
 
 
+# The clock stands still: no follow-up, cool-down or interval fires by itself mid-count.
+@pytest.mark.usefixtures("freezer")
 async def test_cycle_costs_one_call_however_many_requests_wait(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
@@ -121,6 +140,7 @@ async def test_cycle_costs_one_call_however_many_requests_wait(
         )
         body["media"]["tmdbId"] = str(5000 + number)
         await post_webhook("jellyseerr", body)
+    await hass.async_block_till_done(wait_background_tasks=True)
     verifier = setup_integration.runtime_data.verifier
     await verifier.async_refresh()
     before = fake_jellyfin.calls["/Items"]
@@ -129,11 +149,14 @@ async def test_cycle_costs_one_call_however_many_requests_wait(
 
 
 async def test_re_request_already_in_the_library_is_available_at_once(
-    hass: HomeAssistant, post_webhook: PostWebhook, fake_jellyfin: FakeJellyfin
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    post_webhook: PostWebhook,
+    fake_jellyfin: FakeJellyfin,
 ) -> None:
     fake_jellyfin.add_item(**movie("Dune: Part Two", 2024, DUNE_ITEM))
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
-    await _wait_for_state(hass, FILM, "available")
+    await _seconds_until(hass, freezer, _shows(hass, FILM, "available"))
     assert [
         entry["state"] for entry in hass.states.get(FILM).attributes["timeline"]
     ] == ["approved", "available"]
@@ -144,6 +167,8 @@ async def test_re_request_already_in_the_library_is_available_at_once(
     assert hass.states.get(f"{FILM}_2") is None
 
 
+# The clock stands still: no follow-up, cool-down or interval fires by itself mid-count.
+@pytest.mark.usefixtures("freezer")
 async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_available(
     hass: HomeAssistant,
     hass_client_no_auth,
@@ -167,6 +192,7 @@ async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_ava
     await webhooks.post(
         f"/api/webhook/{hooks['radarr']}", json=payload("radarr_download")
     )
+    await hass.async_block_till_done(wait_background_tasks=True)
     config_entry.runtime_data.issues.async_check_stuck()
 
     issue_id = f"stuck_{ENTRY_ID}_42"
@@ -201,6 +227,8 @@ async def test_import_jellyfin_never_shows_becomes_a_repair_that_can_mark_it_ava
 # Reported available by Jellyseerr before the library shows it ---------------
 
 
+# The clock stands still: no follow-up, cool-down or interval fires by itself mid-count.
+@pytest.mark.usefixtures("freezer")
 async def test_film_reported_available_first_gets_its_jellyfin_item_and_stays_available(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
@@ -213,7 +241,7 @@ async def test_film_reported_available_first_gets_its_jellyfin_item_and_stays_av
     await post_webhook(
         "jellyseerr", jellyseerr("jellyseerr_movie_auto_approved", "MEDIA_AVAILABLE")
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(FILM).state == "available"
     assert "jellyfin_id" not in hass.states.get(FILM).attributes
 
@@ -237,7 +265,10 @@ async def test_film_reported_available_first_gets_its_jellyfin_item_and_stays_av
 
 
 async def test_jellyseerr_reporting_available_starts_a_check_at_once(
-    hass: HomeAssistant, post_webhook: PostWebhook, fake_jellyfin: FakeJellyfin
+    hass: HomeAssistant,
+    freezer: FrozenDateTimeFactory,
+    post_webhook: PostWebhook,
+    fake_jellyfin: FakeJellyfin,
 ) -> None:
     await post_webhook("jellyseerr", payload("jellyseerr_movie_auto_approved"))
     await post_webhook("radarr", payload("radarr_grab"))
@@ -246,11 +277,16 @@ async def test_jellyseerr_reporting_available_starts_a_check_at_once(
     await post_webhook(
         "jellyseerr", jellyseerr("jellyseerr_movie_auto_approved", "MEDIA_AVAILABLE")
     )
-    await wait_until(
-        lambda: hass.states.get(FILM).attributes.get("jellyfin_id") == item["Id"]
+    await _seconds_until(
+        hass,
+        freezer,
+        lambda: hass.states.get(FILM).attributes.get("jellyfin_id") == item["Id"],
+        limit=5,
     )
 
 
+# The clock stands still: no follow-up, cool-down or interval fires by itself mid-count.
+@pytest.mark.usefixtures("freezer")
 async def test_series_reported_available_first_is_complete_once_the_library_has_every_episode(
     hass: HomeAssistant,
     post_webhook: PostWebhook,
@@ -265,7 +301,7 @@ async def test_series_reported_available_first_is_complete_once_the_library_has_
     await post_webhook(
         "jellyseerr", jellyseerr("jellyseerr_tv_pending", "MEDIA_AVAILABLE")
     )
-    await hass.async_block_till_done()
+    await hass.async_block_till_done(wait_background_tasks=True)
     assert hass.states.get(SERIES).state == "available"
 
     verifier = setup_integration.runtime_data.verifier

@@ -32,7 +32,6 @@ import contextlib
 import json
 import logging
 import random
-import time
 from typing import Any
 
 import aiohttp
@@ -268,7 +267,8 @@ class SignalRClient:
     def _start_session(self) -> None:
         """Count the session; say connected now, or once it has lasted after a flap."""
         self.connections += 1
-        self._session_started = time.monotonic()
+        # The loop's clock, the one ``stable_after`` and every timeout here run on.
+        self._session_started = asyncio.get_running_loop().time()
         if self._last_session_short:
             # The last session ended at once: say connected only when this one lasts.
             self._confirm = asyncio.get_running_loop().call_later(
@@ -295,7 +295,7 @@ class SignalRClient:
         self._set_connected(False)
         if self._session_started is None:
             return None
-        return time.monotonic() - self._session_started
+        return asyncio.get_running_loop().time() - self._session_started
 
     def _log_failure(self, reason: str, *, had_session: bool) -> None:
         """One warning per outage; the attempts after it are debug lines."""
