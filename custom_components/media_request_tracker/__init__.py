@@ -26,7 +26,6 @@ from .clients.jellyfin import JellyfinClient
 from .clients.jellyseerr import JellyseerrClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
-from .compat import OPTIONS_FLOW_RELOADS
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
@@ -44,7 +43,7 @@ from .core.tracker import RequestTracker
 from .enrichment import JellyfinEnrichment
 from .frontend import async_register_card, async_unregister_card
 from .hub import RequestHub
-from .instances import arr_instances, instance_names
+from .instances import ArrInstance, arr_instances, instance_names
 from .issues import RequestIssues
 from .jellyseerr_poll import JellyseerrPoller, async_remove_poll_state
 from .migration import async_migrate_entry, legacy_instance_ids, tie_to_instances
@@ -53,8 +52,8 @@ from .registration import (
     RegistrationStatus,
     UpstreamService,
     async_schedule_register_upstream,
-    async_unregister_removed,
     async_unregister_upstream,
+    async_unregister_upstream_services,
     configured_services,
 )
 from .request_actions import async_setup_request_actions
@@ -213,17 +212,10 @@ async def async_setup_entry(
             cancel_on_shutdown=True,
         )
     )
-    # Adding, changing or removing an instance reloads the entry; so do new
-    # options before Home Assistant 2025.8, whose options flow cannot.
+    # Every change to the entry (its settings, options or instances) reloads it.
     entry.async_on_unload(
         entry.add_update_listener(
-            partial(
-                _async_reload_on_change,
-                _SetUpWith(
-                    options=None if OPTIONS_FLOW_RELOADS else dict(entry.options),
-                    services=_instance_services(entry),
-                ),
-            )
+            partial(_async_reload_on_change, _SetUpWith.of(entry))
         )
     )
     return True
@@ -324,17 +316,24 @@ async def async_remove_entry(
         await async_unregister_card(hass)
 
 
-def _instance_services(entry: MediaRequestTrackerConfigEntry) -> list[UpstreamService]:
-    return [s for s in configured_services(entry) if s.instance_id is not None]
-
-
 @dataclass(frozen=True, slots=True)
 class _SetUpWith:
-    """What an entry was set up with that its update listener compares."""
+    """What an entry was set up with, which its update listener compares."""
 
-    # None where the options flow reloads the entry itself (2025.8 and later).
-    options: Mapping[str, Any] | None
-    services: list[UpstreamService]
+    data: Mapping[str, Any]
+    options: Mapping[str, Any]
+    services: list[UpstreamService]  # its Radarr and Sonarr instances, as registered
+    instances: tuple[ArrInstance, ...]
+
+    @classmethod
+    def of(cls, entry: MediaRequestTrackerConfigEntry) -> _SetUpWith:
+        """Take what the entry holds now."""
+        return cls(
+            data=dict(entry.data),
+            options=dict(entry.options),
+            services=[s for s in configured_services(entry) if s.instance_id],
+            instances=arr_instances(entry),
+        )
 
 
 async def _async_reload_on_change(
@@ -342,18 +341,25 @@ async def _async_reload_on_change(
     hass: HomeAssistant,
     entry: MediaRequestTrackerConfigEntry,
 ) -> None:
-    """Reload after an instance was added, changed or removed, or new options saved.
+    """Reload once the entry differs from what it was set up with.
 
-    The listener hears every change to the entry, but reauth and reconfigure
-    of the entry reload it themselves (``async_update_reload_and_abort``):
-    reloading for those too would reload the entry twice. An instance removed
-    or moved loses our webhook first, while we still know where it was.
+    The one reload path: the flows only store (the options flow, reauth,
+    reconfigure, and the instances' subentry flows), and Home Assistant
+    reloads nothing itself on a subentry change. An instance removed, or
+    moved to another URL, loses our webhook there first, while we still know
+    where it was; a new key or name keeps it.
     """
-    changed_options = (
-        set_up_with.options is not None and entry.options != set_up_with.options
-    )
-    if _instance_services(entry) != set_up_with.services:
-        await async_unregister_removed(hass, entry, set_up_with.services)
-    elif not changed_options:
+    now = _SetUpWith.of(entry)
+    if (now.data, now.options, now.instances) == (
+        set_up_with.data,
+        set_up_with.options,
+        set_up_with.instances,
+    ):
         return
-    await hass.config_entries.async_reload(entry.entry_id)
+    urls = {s.instance_id: s.url for s in now.services}
+    await async_unregister_upstream_services(
+        hass,
+        entry,
+        [s for s in set_up_with.services if urls.get(s.instance_id) != s.url],
+    )
+    hass.config_entries.async_schedule_reload(entry.entry_id)

@@ -41,6 +41,7 @@ from homeassistant.config_entries import (
     SOURCE_REAUTH,
     SOURCE_RECONFIGURE,
     ConfigEntry,
+    ConfigEntryState,
     ConfigFlow,
     ConfigFlowResult,
     ConfigSubentryFlow,
@@ -50,7 +51,6 @@ import voluptuous as vol
 
 from .clients.http import safe_url
 from .clients.jellyfin import JellyfinServerInfo
-from .compat import ReloadingOptionsFlow
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
@@ -65,7 +65,6 @@ from .core.model import Source
 from .forms import (
     CONNECTION_KEYS,
     FORMS,
-    INSTANCE_APPS,
     JELLYFIN,
     JELLYSEERR,
     LOGIN_SECRETS,
@@ -80,14 +79,25 @@ from .forms import (
     USER_SCHEMA,
     Form,
     Service,
-    options_schema,
 )
-from .instance_flow import RadarrInstanceFlow, SonarrInstanceFlow, async_checked
-from .instances import CONF_API_KEY, ArrInstance, arr_instances, instance_subentry
+from .instance_flow import RadarrInstanceFlow, SonarrInstanceFlow
+from .instances import (
+    CONF_API_KEY,
+    INSTANCE_APPS,
+    ArrInstance,
+    arr_instances,
+    instance_subentry,
+)
 from .migration import MINOR_VERSION, VERSION
+from .options_flow import MediaRequestTrackerOptionsFlow
 from .registration import async_unregister_replaced
-from .validation import InvalidAuth, ValidationError, async_validate_jellyfin
-from .webhook import WEBHOOK_SOURCES, entry_webhook_urls, webhook_urls
+from .validation import (
+    InvalidAuth,
+    ValidationError,
+    async_checked,
+    async_validate_jellyfin,
+)
+from .webhook import WEBHOOK_SOURCES, webhook_urls
 
 
 def _answers(user_input: Mapping[str, str]) -> dict[str, str]:
@@ -237,7 +247,9 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             entry = self._get_reconfigure_entry()
             kept = {k: v for k, v in entry.data.items() if k not in CONNECTION_KEYS}
             await async_unregister_replaced(self.hass, entry, self._data)
-            return self.async_update_reload_and_abort(entry, data=kept | self._data)
+            return self._async_store_and_abort(
+                entry, kept | self._data, "reconfigure_successful"
+            )
         webhook_ids = {
             source.value: webhook.async_generate_id() for source in WEBHOOK_SOURCES
         }
@@ -315,6 +327,8 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         if (instance := self._reauth_instance(entry_data)) is not None:
             self._instance = instance
             return await self._async_reauth_step(SERVICES[instance.source.value])
+        if entry_data.get(REAUTH_INSTANCE):
+            return self.async_abort(reason="instance_removed")
         service = SERVICES.get(entry_data.get(REAUTH_SERVICE) or "")
         if service is None or not entry_data.get(service.url):
             service = await self._async_refusing_service(entry_data)
@@ -323,16 +337,15 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self._async_reauth_step(service)
 
     def _reauth_instance(self, data: Mapping[str, Any]) -> ArrInstance | None:
-        """Find the instance a reauth names; by its app alone, the app's first."""
+        """Find the instance a reauth names; by its app alone, the app's first.
+
+        An instance named but gone is none: its key must never go to another.
+        """
         instances = arr_instances(self._get_reauth_entry())
-        named = [i for i in instances if i.instance_id == data.get(REAUTH_INSTANCE)]
-        return next(
-            iter(
-                named
-                or [i for i in instances if i.source.value == data.get(REAUTH_SERVICE)]
-            ),
-            None,
-        )
+        if instance_id := data.get(REAUTH_INSTANCE):
+            return next((i for i in instances if i.instance_id == instance_id), None)
+        app = data.get(REAUTH_SERVICE)
+        return next((i for i in instances if i.source.value == app), None)
 
     async def _async_refusing_service(self, data: Mapping[str, Any]) -> Service | None:
         """Find which of the polled services refuses the stored credentials now."""
@@ -376,7 +389,10 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
             data_schema=self.add_suggested_values_to_schema(
                 service.reauth_schema, self._suggested(user_input)
             ),
-            description_placeholders={"url": safe_url(stored[service.url])},
+            description_placeholders={
+                "url": safe_url(stored[service.url]),
+                "name": self._instance.name if self._instance else service.name,
+            },
             errors=errors,
         )
 
@@ -391,16 +407,40 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
         self, entry: ConfigEntry, service: Service, settings: Mapping[str, Any]
     ) -> ConfigFlowResult:
         if (instance := self._instance) is None:
-            return self.async_update_reload_and_abort(entry, data_updates=settings)
+            return self._async_store_and_abort(
+                entry, entry.data | settings, "reauth_successful"
+            )
         assert service.api_key is not None
-        subentry = entry.subentries[instance.instance_id]
-        # The entry reloads for the changed instance (its update listener).
-        self.hass.config_entries.async_update_subentry(
+        if (subentry := entry.subentries.get(instance.instance_id)) is None:
+            return self.async_abort(reason="instance_removed")
+        listened = entry.state is ConfigEntryState.LOADED
+        updated = self.hass.config_entries.async_update_subentry(
             entry,
             subentry,
             data=subentry.data | {CONF_API_KEY: settings[service.api_key]},
         )
+        self._async_reload_unless_listened(entry, listened=listened and updated)
         return self.async_abort(reason="reauth_successful")
+
+    def _async_store_and_abort(
+        self, entry: ConfigEntry, data: Mapping[str, Any], reason: str
+    ) -> ConfigFlowResult:
+        """Store the entry's new data; its update listener reloads it once."""
+        listened = entry.state is ConfigEntryState.LOADED
+        updated = self.hass.config_entries.async_update_entry(entry, data=data)
+        self._async_reload_unless_listened(entry, listened=listened and updated)
+        return self.async_abort(reason=reason)
+
+    def _async_reload_unless_listened(
+        self, entry: ConfigEntry, *, listened: bool
+    ) -> None:
+        """Reload where the update listener did not: nothing changed, or not loaded.
+
+        What the user confirmed is then tried again (a refused key, a
+        service that was down).
+        """
+        if not listened:
+            self.hass.config_entries.async_schedule_reload(entry.entry_id)
 
     async_step_reauth_jellyfin = partialmethod(_async_reauth_step, JELLYFIN)
     async_step_reauth_confirm = partialmethod(_async_reauth_step, QBITTORRENT)
@@ -408,29 +448,3 @@ class MediaRequestTrackerConfigFlow(ConfigFlow, domain=DOMAIN):
     async_step_reauth_jellyseerr = partialmethod(_async_reauth_step, JELLYSEERR)
     async_step_reauth_radarr = partialmethod(_async_reauth_step, RADARR)
     async_step_reauth_sonarr = partialmethod(_async_reauth_step, SONARR)
-
-
-class MediaRequestTrackerOptionsFlow(ReloadingOptionsFlow):
-    """Behaviour options; the webhook URLs are shown again here.
-
-    Saving changed options reloads the entry once: by OptionsFlowWithReload
-    where Home Assistant has it, or else by the update listener in __init__.
-    """
-
-    async def async_step_init(
-        self, user_input: dict[str, Any] | None = None
-    ) -> ConfigFlowResult:
-        """Show and save the options."""
-        if user_input is not None:
-            # Number selectors hand back floats; every option here is whole.
-            return self.async_create_entry(
-                data={
-                    key: int(value) if isinstance(value, float) else value
-                    for key, value in user_input.items()
-                }
-            )
-        return self.async_show_form(
-            step_id="init",
-            data_schema=options_schema(self.config_entry.options),
-            description_placeholders=entry_webhook_urls(self.hass, self.config_entry),
-        )

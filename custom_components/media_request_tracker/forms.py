@@ -39,7 +39,6 @@ from .const import (
     SECRET_KEYS,
     Option,
 )
-from .core.model import Source
 from .validation import (
     CannotConnect,
     InvalidAuth,
@@ -224,8 +223,6 @@ FORMS: Final = (
 )
 # Reconfiguring leaves Radarr and Sonarr to their instances' own flows.
 RECONFIGURE_FORMS: Final = (*FORMS[:2], Form("arr", (JELLYSEERR,)))
-# The apps the arr step makes an instance of.
-INSTANCE_APPS: Final = (Source.RADARR, Source.SONARR)
 USER_SCHEMA: Final = _schema(JELLYFIN.fields, required=JELLYFIN.fields)
 RECONFIGURE_SCHEMA: Final = _schema(JELLYFIN.fields, required=(JELLYFIN.url,))
 QBITTORRENT_SCHEMA, SHOKO_SCHEMA, ARR_SCHEMA = (form.schema for form in FORMS)

@@ -8,11 +8,15 @@ entry reloads (its update listener) to register the instance's webhook in it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Mapping
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from homeassistant.components import webhook
-from homeassistant.config_entries import ConfigSubentryFlow, SubentryFlowResult
+from homeassistant.config_entries import (
+    ConfigSubentryData,
+    ConfigSubentryFlow,
+    SubentryFlowResult,
+)
 from homeassistant.helpers.selector import (
     BooleanSelector,
     TextSelector,
@@ -22,8 +26,9 @@ from homeassistant.helpers.selector import (
 import voluptuous as vol
 
 from .clients.http import safe_url
-from .const import LOGGER
+from .const import CONF_WEBHOOK_IDS
 from .core.model import Source
+from .forms import SERVICES
 from .instances import (
     CONF_API_KEY,
     CONF_IS_4K,
@@ -32,25 +37,9 @@ from .instances import (
     CONF_WEBHOOK_ID,
     instance_subentry,
     instance_unique_id,
+    unclaimed_apps,
 )
-from .validation import ValidationError, async_validate_radarr, async_validate_sonarr
-
-
-class _UnexpectedError(ValidationError):
-    """A check failed in a way no client error names; logged where it is caught."""
-
-    error_key = "unknown"
-
-
-async def async_checked[T](name: str, check: Awaitable[T]) -> T:
-    """Await a live check; an error no client names is logged, and is ``unknown``."""
-    try:
-        return await check
-    except ValidationError:
-        raise
-    except Exception as err:
-        LOGGER.exception("Unexpected error while checking %s", name)
-        raise _UnexpectedError from err
+from .validation import ValidationError, async_checked
 
 
 def _schema(*, key_required: bool) -> vol.Schema:
@@ -90,14 +79,7 @@ class _ArrInstanceFlow(ConfigSubentryFlow):
             elif self._taken(answers[CONF_URL], None):
                 return self.async_abort(reason="already_configured")
             else:
-                described = instance_subentry(
-                    self.source_app,
-                    url=answers[CONF_URL],
-                    api_key=answers[CONF_API_KEY],
-                    webhook_id=webhook.async_generate_id(),
-                    name=answers.get(CONF_NAME),
-                    is_4k=answers[CONF_IS_4K],
-                )
+                described = self._described(answers, self._new_webhook_id())
                 return self.async_create_entry(
                     title=described["title"],
                     data=described["data"],
@@ -127,14 +109,7 @@ class _ArrInstanceFlow(ConfigSubentryFlow):
             elif self._taken(answers[CONF_URL], subentry.subentry_id):
                 return self.async_abort(reason="already_configured")
             else:
-                described = instance_subentry(
-                    self.source_app,
-                    url=answers[CONF_URL],
-                    api_key=answers[CONF_API_KEY],
-                    webhook_id=subentry.data[CONF_WEBHOOK_ID],
-                    name=answers.get(CONF_NAME),
-                    is_4k=answers[CONF_IS_4K],
-                )
+                described = self._described(answers, subentry.data[CONF_WEBHOOK_ID])
                 return self.async_update_and_abort(
                     entry,
                     subentry,
@@ -145,7 +120,9 @@ class _ArrInstanceFlow(ConfigSubentryFlow):
         return self.async_show_form(
             step_id="reconfigure",
             data_schema=self.add_suggested_values_to_schema(
-                RECONFIGURE_SCHEMA, _without_key(user_input or subentry.data)
+                RECONFIGURE_SCHEMA,
+                # The title, which Home Assistant lets the user rename by itself.
+                _without_key(user_input or subentry.data | {CONF_NAME: subentry.title}),
             ),
             description_placeholders={
                 "app": self.source_app.title(),
@@ -160,19 +137,40 @@ class _ArrInstanceFlow(ConfigSubentryFlow):
             return "url_required"
         if CONF_API_KEY not in answers:
             return "api_key_required"
-        check = (
-            async_validate_radarr
-            if self.source_app is Source.RADARR
-            else async_validate_sonarr
-        )
         try:
             await async_checked(
                 self.source_app.title(),
-                check(self.hass, answers[CONF_URL], answers[CONF_API_KEY]),
+                SERVICES[self.source_app.value].check(
+                    self.hass, answers[CONF_URL], answers[CONF_API_KEY]
+                ),
             )
         except ValidationError as err:
             return err.error_key
         return None
+
+    def _described(
+        self, answers: Mapping[str, Any], webhook_id: str
+    ) -> ConfigSubentryData:
+        return instance_subentry(
+            self.source_app,
+            url=answers[CONF_URL],
+            api_key=answers[CONF_API_KEY],
+            webhook_id=webhook_id,
+            name=answers.get(CONF_NAME),
+            is_4k=answers[CONF_IS_4K],
+        )
+
+    def _new_webhook_id(self) -> str:
+        """Give the entry's webhook for the app while no instance has it, else a new one.
+
+        So a connection the user pasted in the app by hand becomes this
+        instance's, rather than a second one that sends everything twice.
+        """
+        entry = self._get_entry()
+        if self.source_app in unclaimed_apps(entry):
+            webhook_id: str = entry.data[CONF_WEBHOOK_IDS][self.source_app.value]
+            return webhook_id
+        return webhook.async_generate_id()
 
     def _taken(self, url: str, subentry_id: str | None) -> bool:
         """Whether another instance of the entry already has this URL."""

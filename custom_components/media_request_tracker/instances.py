@@ -16,8 +16,10 @@ from dataclasses import dataclass
 from typing import Final
 
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry, ConfigSubentryData
+from yarl import URL
 
 from .clients.http import safe_url
+from .const import CONF_WEBHOOK_IDS
 from .core.model import Source
 
 # The fields of an instance subentry (public: ``interface.md``, version 0.3).
@@ -29,8 +31,9 @@ CONF_IS_4K: Final = "is_4k"
 CONF_WEBHOOK_ID: Final = "webhook_id"
 INSTANCE_SECRETS: Final = frozenset({CONF_API_KEY, CONF_WEBHOOK_ID})
 
-# The subentry types, by the app they are.
-ARR_SOURCES: Final = {"radarr": Source.RADARR, "sonarr": Source.SONARR}
+# The apps that run as instances; each is a subentry type, named by the app.
+INSTANCE_APPS: Final = (Source.RADARR, Source.SONARR)
+_BY_TYPE: Final = {source.value: source for source in INSTANCE_APPS}
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -53,7 +56,7 @@ class ArrInstance:
 
 def instance_of(subentry: ConfigSubentry) -> ArrInstance | None:
     """Read an instance from its subentry; None for a subentry of another type."""
-    source = ARR_SOURCES.get(subentry.subentry_type)
+    source = _BY_TYPE.get(subentry.subentry_type)
     if source is None:
         return None
     data = subentry.data
@@ -78,8 +81,29 @@ def arr_instances(entry: ConfigEntry) -> tuple[ArrInstance, ...]:
 
 
 def instance_names(entry: ConfigEntry) -> dict[str, str]:
-    """Name each instance by its id, for the ``instance`` attribute."""
-    return {instance.instance_id: instance.name for instance in arr_instances(entry)}
+    """Name each instance by its id, for the ``instance`` attribute.
+
+    An app set up without an API key sends only to the entry's webhook, and
+    its events are named by the app (``radarr``), as all were in 0.2.
+    """
+    return {app.value: app.title() for app in unclaimed_apps(entry)} | {
+        instance.instance_id: instance.name for instance in arr_instances(entry)
+    }
+
+
+def unclaimed_apps(entry: ConfigEntry) -> tuple[Source, ...]:
+    """List the apps whose entry webhook no instance has: set up without an API key.
+
+    The first instance added of such an app takes that webhook over, so that
+    the connection pasted in the app by hand becomes the instance's.
+    """
+    webhook_ids: dict[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
+    claimed = {instance.webhook_id for instance in arr_instances(entry)}
+    return tuple(
+        app
+        for app in INSTANCE_APPS
+        if (webhook_id := webhook_ids.get(app.value)) and webhook_id not in claimed
+    )
 
 
 def instance_subentry(
@@ -108,5 +132,9 @@ def instance_subentry(
 
 
 def instance_unique_id(source: Source, url: str) -> str:
-    """Key an instance by its app and URL: one server is not added twice."""
-    return f"{source.value}:{safe_url(url)}"
+    """Key an instance by its app and URL: one server is not added twice.
+
+    Without user info or query (``safe_url``), and with scheme and host in
+    lower case, as they do not tell servers apart.
+    """
+    return f"{source.value}:{URL(safe_url(url))}"  # yarl lowers scheme and host

@@ -1,9 +1,10 @@
 """Config entry migrations, one function per version step.
 
-1.1 → 1.2 (0.2 → 0.3): the entry's single Radarr and Sonarr become instance
+1 → 2 (0.2 → 0.3): the entry's single Radarr and Sonarr become instance
 subentries. Each keeps its URL, API key and the entry's webhook for its app,
 so nothing has to be pasted again; requests it grabbed before are tied to it
-when the entry loads (``legacy_instance_ids``).
+when the entry loads (``legacy_instance_ids``). A major version, as 0.2 could
+not use such an entry: it refuses it rather than run without its *arrs.
 """
 
 from __future__ import annotations
@@ -13,37 +14,39 @@ from dataclasses import replace
 from types import MappingProxyType
 from typing import Final
 
+from homeassistant.components import webhook
 from homeassistant.config_entries import ConfigEntry, ConfigSubentry
 from homeassistant.core import HomeAssistant
 
 from .const import CONF_WEBHOOK_IDS, LOGGER, REGISTRATION_SERVICES
-from .core.model import MediaRequest, Source
-from .instances import arr_instances, instance_subentry
+from .core.model import MediaRequest
+from .instances import INSTANCE_APPS, arr_instances, instance_subentry
 
-VERSION: Final = 1
-MINOR_VERSION: Final = 2
-
-_APPS: Final = (Source.RADARR, Source.SONARR)
+VERSION: Final = 2
+MINOR_VERSION: Final = 1
 
 
 async def async_migrate_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     """Bring an entry to this version; refuse one made by a newer version."""
     if entry.version > VERSION:
         return False
-    if entry.minor_version < 2:
+    if entry.version == 1:
         _move_apps_to_subentries(hass, entry)
     return True
 
 
 def _move_apps_to_subentries(hass: HomeAssistant, entry: ConfigEntry) -> None:
-    webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
+    webhook_ids = dict(entry.data.get(CONF_WEBHOOK_IDS) or {})
     data = dict(entry.data)
     subentries: list[ConfigSubentry] = []
-    for source in _APPS:
+    for source in INSTANCE_APPS:
         url_key, key_key = REGISTRATION_SERVICES[source.value]
         url, api_key = data.pop(url_key, None), data.pop(key_key, None)
         # Without an API key the app only sends to its webhook, which stays the entry's.
-        if url and api_key and (webhook_id := webhook_ids.get(source.value)):
+        if url and api_key:
+            webhook_id = webhook_ids.setdefault(
+                source.value, webhook.async_generate_id()
+            )
             described = instance_subentry(
                 source, url=url, api_key=api_key, webhook_id=webhook_id
             )
@@ -57,8 +60,11 @@ def _move_apps_to_subentries(hass: HomeAssistant, entry: ConfigEntry) -> None:
             )
     for subentry in subentries:
         hass.config_entries.async_add_subentry(entry, subentry)
-    hass.config_entries.async_update_entry(entry, data=data, minor_version=2)
-    LOGGER.debug("Migrated entry to 1.2: %d instance subentries", len(subentries))
+    data[CONF_WEBHOOK_IDS] = webhook_ids
+    hass.config_entries.async_update_entry(
+        entry, data=data, version=VERSION, minor_version=MINOR_VERSION
+    )
+    LOGGER.debug("Migrated entry to 2.1: %d instance subentries", len(subentries))
 
 
 def legacy_instance_ids(entry: ConfigEntry) -> dict[str, str]:

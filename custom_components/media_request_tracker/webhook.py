@@ -49,7 +49,7 @@ from .core.parsers import (
     parse_sonarr,
 )
 from .hub import RequestHub
-from .instances import ARR_SOURCES, ArrInstance, arr_instances
+from .instances import ArrInstance, arr_instances, unclaimed_apps
 from .local_senders import LocalOnlyGuard, async_local_only_guard, sender_network
 from .runtime_data import MediaRequestTrackerConfigEntry
 from .store import StorageError
@@ -60,7 +60,6 @@ PARSERS: dict[Source, Parser] = {
     Source.SONARR: parse_sonarr,
     Source.JELLYFIN: parse_jellyfin,
 }
-INSTANCE_SOURCES = frozenset(ARR_SOURCES.values())
 # The four senders, each with a webhook of the entry's.
 WEBHOOK_SOURCES: tuple[Source, ...] = tuple(PARSERS)
 
@@ -100,15 +99,12 @@ def entry_webhook_urls(
     instance has (an app set up without an API key).
     """
     webhook_ids: dict[str, str] = entry.data[CONF_WEBHOOK_IDS]
-    instances = arr_instances(entry)
-    claimed = {instance.webhook_id for instance in instances}
     lines = [
         f"- {instance.name}: {webhook_url(hass, instance.webhook_id)}"
-        for instance in instances
+        for instance in arr_instances(entry)
     ] + [
-        f"- {Source(source).title()}: {webhook_url(hass, webhook_id)}"
-        for source, webhook_id in webhook_ids.items()
-        if Source(source) in INSTANCE_SOURCES and webhook_id not in claimed
+        f"- {app.title()}: {webhook_url(hass, webhook_ids[app.value])}"
+        for app in unclaimed_apps(entry)
     ]
     return webhook_urls(hass, webhook_ids) | {"arr_webhook_urls": "\n".join(lines)}
 
@@ -135,6 +131,8 @@ def async_register_webhooks(
         webhook_id: (instance.source, instance)
         for webhook_id, instance in instances.items()
     }
+    # An app without an instance names its events by the app, as in 0.2.
+    unclaimed = {app: app.value for app in unclaimed_apps(entry)}
     for webhook_id, (sender, instance) in senders.items():
         webhook.async_register(
             hass,
@@ -146,7 +144,8 @@ def async_register_webhooks(
                 sender,
                 guard,
                 enrich if sender is Source.JELLYFIN else None,
-                instance=instance,
+                instance=instance.instance_id if instance else unclaimed.get(sender),
+                is_4k=instance.is_4k if instance else False,
             ),
             # Checked by the handler, which does not log the webhook id.
             local_only=False,
@@ -161,7 +160,8 @@ def _make_handler(
     guard: LocalOnlyGuard | None,
     enrich: Callable[[TrackerEvent], Awaitable[TrackerEvent]] | None,
     *,
-    instance: ArrInstance | None = None,
+    instance: str | None = None,
+    is_4k: bool = False,
 ) -> WebhookHandler:
     parser = PARSERS[source]
 
@@ -218,9 +218,7 @@ def _make_handler(
             LOGGER.warning("Rejected a %s webhook: the body is not JSON", source.value)
             return _reply(HTTPStatus.BAD_REQUEST, "body is not JSON")
         try:
-            event = parser(payload)
-            if instance is not None:
-                event = with_instance(event, instance.instance_id, is_4k=instance.is_4k)
+            event = with_instance(parser(payload), instance, is_4k=is_4k)
         except PayloadError as err:
             LOGGER.warning("Rejected a %s webhook: %s", source.value, err)
             return _reply(

@@ -899,4 +899,5 @@ def test_every_form_field_error_and_abort_has_english_text() -> None:
         "reauth_not_needed",
         "reconfigure_successful",
         "unique_id_mismatch",
+        "instance_removed",
     }

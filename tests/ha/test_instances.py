@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
-from homeassistant.config_entries import SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
@@ -100,8 +100,8 @@ def _household(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
         title=base.title,
         entry_id=ENTRY_ID,
         unique_id=base.unique_id,
-        version=1,
-        minor_version=2,
+        version=2,
+        minor_version=1,
         data=dict(base.data),
         subentries_data=[
             _instance("radarr", "http://127.0.0.1:9", WEBHOOK_IDS["radarr"], "Radarr"),
@@ -111,6 +111,16 @@ def _household(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
             _instance("sonarr", "http://127.0.0.1:11", WEBHOOK_IDS["sonarr"], "Sonarr"),
             _instance("sonarr", "http://127.0.0.1:12", ANIME_WEBHOOK, "Sonarr Anime"),
         ],
+    )
+
+
+async def _reconfigure(
+    hass: HomeAssistant, entry: MockConfigEntry, subentry_id: str
+) -> Any:
+    """Open an instance's reconfigure form (the test helper's signature differs by release)."""
+    return await hass.config_entries.subentries.async_init(
+        (entry.entry_id, entry.subentries[subentry_id].subentry_type),
+        context={"source": SOURCE_RECONFIGURE, "subentry_id": subentry_id},
     )
 
 
@@ -133,7 +143,7 @@ async def test_a_0_2_entry_moves_its_radarr_and_sonarr_into_instances(
     )
     await set_up(hass, entry)
 
-    assert (entry.version, entry.minor_version) == (1, 2)
+    assert (entry.version, entry.minor_version) == (2, 1)
     assert not {"radarr_url", "radarr_api_key", "sonarr_url", "sonarr_api_key"} & set(
         entry.data
     )
@@ -165,7 +175,8 @@ async def test_a_0_2_radarr_without_an_api_key_keeps_only_its_webhook(
         assert response.status == HTTPStatus.OK
     state = _entity(hass, entry, STANDARD_REQUEST)
     assert state.state == "indexed"
-    assert state.attributes.get("instance") is None  # no instance to ask
+    assert state.attributes["instance"] == "Radarr"  # named by its app, as in 0.2
+    assert entry.runtime_data.queues == ()  # no API key: nothing to poll
 
 
 async def test_requests_grabbed_before_the_upgrade_belong_to_the_migrated_radarr(
@@ -201,6 +212,34 @@ async def test_requests_grabbed_before_the_upgrade_belong_to_the_migrated_radarr
 
 
 # Adding and changing an instance.
+
+
+async def test_a_radarr_without_an_api_key_added_as_an_instance_takes_its_webhook(
+    hass: HomeAssistant,
+    hass_client_no_auth: Any,
+    fake_jellyfin: FakeJellyfin,
+    radarr: FakeArr,
+    no_registration: None,
+) -> None:
+    entry = await set_up(hass, tracker_entry(fake_jellyfin))
+    client = await hass_client_no_auth()
+    for source, body in (
+        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
+        ("radarr", payload("radarr_grab")),
+    ):
+        await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
+    )
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"url": radarr.url, "api_key": radarr.api_key}
+    )
+    await hass.async_block_till_done()
+    # The connection pasted in Radarr by hand is now the instance's: no second one.
+    assert instance_data(entry, "radarr")["webhook_id"] == WEBHOOK_IDS["radarr"]
+    # And the request it grabbed is followed through the instance's queue.
+    assert entry.runtime_data.hub.follows_queue(instance_id(entry, "radarr"))
 
 
 async def test_a_second_radarr_is_checked_live_added_and_registered(
@@ -289,7 +328,7 @@ async def test_reconfiguring_an_instance_keeps_its_key_and_webhook(
         hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
     )
     subentry_id = instance_id(entry, "radarr")
-    result = await entry.start_subentry_reconfigure_flow(hass, "radarr", subentry_id)
+    result = await _reconfigure(hass, entry, subentry_id)
     assert result["step_id"] == "reconfigure"
     assert "api_key" not in result["data_schema"]({"url": radarr.url})
     result = await hass.config_entries.subentries.async_configure(
@@ -321,7 +360,7 @@ async def test_reconfiguring_an_instance_with_a_key_it_refuses_changes_nothing(
         hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
     )
     subentry_id = instance_id(entry, "radarr")
-    result = await entry.start_subentry_reconfigure_flow(hass, "radarr", subentry_id)
+    result = await _reconfigure(hass, entry, subentry_id)
     result = await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"url": radarr.url, "api_key": "wrong"}
     )
@@ -366,6 +405,78 @@ async def test_a_refused_key_of_a_second_instance_is_asked_for_by_its_name(
     await hass.async_block_till_done()
     assert entry.subentries[added.subentry_id].data["api_key"] == "rotated"
     assert instance_data(entry, "radarr")["api_key"] == radarr.api_key  # the other's
+
+
+async def test_turning_on_4k_alone_takes_effect_at_once(
+    hass: HomeAssistant,
+    hass_client_no_auth: Any,
+    fake_jellyfin: FakeJellyfin,
+    radarr: FakeArr,
+    no_registration: None,
+) -> None:
+    entry = await set_up(
+        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
+    )
+    result = await _reconfigure(hass, entry, instance_id(entry, "radarr"))
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"url": radarr.url, "name": "Radarr", "is_4k": True}
+    )
+    await hass.async_block_till_done()
+    client = await hass_client_no_auth()
+    for source, body in (
+        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
+        ("radarr", payload("radarr_grab")),
+    ):
+        await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+    # Now the 4K Radarr: the standard request does not take its grab.
+    assert _entity(hass, entry, STANDARD_REQUEST).state == "approved"
+
+
+async def test_a_new_key_keeps_our_connection_in_the_app(
+    hass: HomeAssistant,
+    ha_url: str,
+    fake_jellyfin: FakeJellyfin,
+    radarr: FakeArr,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    entry = await set_up(
+        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    connections = dict(radarr.notifications)
+    assert len(connections) == 1
+    radarr.api_key = "rotated"
+    result = await _reconfigure(hass, entry, instance_id(entry, "radarr"))
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"], {"url": radarr.url, "api_key": "rotated"}
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert instance_data(entry, "radarr")["api_key"] == "rotated"
+    assert radarr.notifications == connections  # kept, not deleted and made again
+    assert "remove it there by hand" not in caplog.text
+
+
+async def test_a_reauth_for_an_instance_removed_meanwhile_changes_nothing(
+    hass: HomeAssistant,
+    fake_jellyfin: FakeJellyfin,
+    radarr: FakeArr,
+    no_registration: None,
+) -> None:
+    entry = await set_up(
+        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
+    )
+    subentry_id = instance_id(entry, "radarr")
+    entry.async_start_reauth(hass, data={"service": "radarr", "instance": subentry_id})
+    await hass.async_block_till_done()
+    (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
+    hass.config_entries.async_remove_subentry(entry, subentry_id)
+    await hass.async_block_till_done()
+    result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"radarr_api_key": radarr.api_key}
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "instance_removed"
+    assert entry.subentries == {}
 
 
 def test_every_instance_form_error_and_abort_has_english_text() -> None:

@@ -10,9 +10,9 @@ reconfigure. ``status.py`` holds what diagnostics show.
 
 from .schedule import (
     async_schedule_register_upstream,
-    async_unregister_removed,
     async_unregister_replaced,
     async_unregister_upstream,
+    async_unregister_upstream_services,
 )
 from .service import UpstreamService, configured_services
 from .status import RegistrationStatus
@@ -21,8 +21,8 @@ __all__ = [
     "RegistrationStatus",
     "UpstreamService",
     "async_schedule_register_upstream",
-    "async_unregister_removed",
     "configured_services",
     "async_unregister_replaced",
     "async_unregister_upstream",
+    "async_unregister_upstream_services",
 ]

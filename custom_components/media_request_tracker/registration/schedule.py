@@ -225,20 +225,18 @@ async def async_unregister_replaced(
     )
 
 
-async def async_unregister_removed(
+async def async_unregister_upstream_services(
     hass: HomeAssistant,
     entry: MediaRequestTrackerConfigEntry,
-    before: list[UpstreamService],
+    services: list[UpstreamService],
 ) -> None:
-    """Remove our webhook from an instance removed or moved since set-up.
+    """Remove our webhook from services the entry no longer holds; never raises.
 
-    Its subentry is gone or changed by now; ``before`` is what the entry was
-    set up with.
+    For an instance removed or moved since set-up: its subentry is gone or
+    changed by now, so the caller names what it was.
     """
-    now = configured_services(entry)
-    gone = [service for service in before if service not in now]
     await asyncio.gather(
-        *(_async_unregister(r) for r in _registrars(hass, entry, gone))
+        *(_async_unregister(r) for r in _registrars(hass, entry, services))
     )
 
 
@@ -250,7 +248,7 @@ async def _async_unregister(registrar: Registrar) -> None:
         LOGGER.warning(
             "Could not remove our webhook from %s (%s); remove it there by hand",
             registrar.service.label,
-            scrub(str(err) or "no answer in time", registrar.entry)
+            scrub(str(err) or "no answer in time", registrar.entry, registrar.service)
             if isinstance(err, ServiceError | TimeoutError)
             else type(err).__name__,
         )

@@ -131,10 +131,19 @@ def configured_services(entry: MediaRequestTrackerConfigEntry) -> list[UpstreamS
     return services
 
 
-def scrub(text: str, entry: MediaRequestTrackerConfigEntry) -> str:
-    """Replace every webhook id and API key of the entry and its instances in a message."""
+def scrub(
+    text: str,
+    entry: MediaRequestTrackerConfigEntry,
+    service: UpstreamService | None = None,
+) -> str:
+    """Replace every webhook id and API key of the entry and its instances in a message.
+
+    ``service`` adds one the entry may no longer hold (an instance just removed).
+    """
     webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
     secrets = [*webhook_ids.values(), entry.data.get(_JELLYSEERR_KEYS[1])]
+    if service is not None:
+        secrets += (service.webhook_id, service.api_key)
     for instance in arr_instances(entry):
         secrets += (instance.webhook_id, instance.api_key)
     for secret in secrets:
