@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
@@ -25,7 +26,6 @@ from .clients.jellyfin import JellyfinClient
 from .clients.jellyseerr import JellyseerrClient
 from .clients.qbittorrent import QBittorrentClient
 from .clients.shoko import ShokoClient
-from .compat import OPTIONS_FLOW_RELOADS
 from .const import (
     CONF_JELLYFIN_API_KEY,
     CONF_JELLYFIN_URL,
@@ -34,27 +34,27 @@ from .const import (
     CONF_QBITTORRENT_PASSWORD,
     CONF_QBITTORRENT_URL,
     CONF_QBITTORRENT_USERNAME,
-    CONF_RADARR_API_KEY,
-    CONF_RADARR_URL,
     CONF_SHOKO_API_KEY,
     CONF_SHOKO_URL,
-    CONF_SONARR_API_KEY,
-    CONF_SONARR_URL,
     DOMAIN,
 )
 from .coordinator import JellyfinVerifier, QBittorrentCoordinator
-from .core.model import Source
 from .core.tracker import RequestTracker
 from .enrichment import JellyfinEnrichment
 from .frontend import async_register_card, async_unregister_card
 from .hub import RequestHub
+from .instances import ArrInstance, arr_instances, instance_names
 from .issues import RequestIssues
 from .jellyseerr_poll import JellyseerrPoller, async_remove_poll_state
+from .migration import async_migrate_entry, legacy_instance_ids, tie_to_instances
 from .queue_coordinator import QUEUE_INTERVAL, ArrQueueCoordinator
 from .registration import (
     RegistrationStatus,
+    UpstreamService,
     async_schedule_register_upstream,
     async_unregister_upstream,
+    async_unregister_upstream_services,
+    configured_services,
 )
 from .request_actions import async_setup_request_actions
 from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
@@ -75,6 +75,8 @@ PLATFORMS: list[Platform] = [Platform.BINARY_SENSOR, Platform.SENSOR]
 RETENTION_CHECK_INTERVAL = timedelta(hours=6)
 STUCK_CHECK_INTERVAL = timedelta(minutes=1)
 CONFIG_SCHEMA = cv.config_entry_only_config_schema(DOMAIN)
+
+__all__ = ["async_migrate_entry"]
 
 
 async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
@@ -109,6 +111,9 @@ async def async_setup_entry(
             translation_key="storage_unreadable",
             translation_placeholders={"error": str(err)},
         ) from err
+    # Requests grabbed under 0.2 name their app; the migrated instance took it over.
+    for request in tie_to_instances(stored, legacy_instance_ids(entry)):
+        store.update(request)
     tracker = RequestTracker(stored, tracker_options(entry))
     jellyfin = JellyfinClient(
         async_get_clientsession(hass),
@@ -138,6 +143,7 @@ async def async_setup_entry(
         shoko=_shoko_listener(hass, entry, hub),
         queues=_queue_coordinators(hass, entry, hub, qbittorrent),
         registrations=registrations,
+        instance_names=instance_names(entry),
         jellyseerr_poll=_jellyseerr_poller(hass, entry, hub),
     )
 
@@ -206,13 +212,12 @@ async def async_setup_entry(
             cancel_on_shutdown=True,
         )
     )
-    if not OPTIONS_FLOW_RELOADS:
-        # Before Home Assistant 2025.8 the options flow cannot reload the entry.
-        entry.async_on_unload(
-            entry.add_update_listener(
-                partial(_async_reload_on_options_change, dict(entry.options))
-            )
+    # Every change to the entry (its settings, options or instances) reloads it.
+    entry.async_on_unload(
+        entry.add_update_listener(
+            partial(_async_reload_on_change, _SetUpWith.of(entry))
         )
+    )
     return True
 
 
@@ -241,26 +246,21 @@ def _queue_coordinators(
     hub: RequestHub,
     qbittorrent: QBittorrentCoordinator | None,
 ) -> tuple[ArrQueueCoordinator, ...]:
-    """Build a queue poller for each Radarr and Sonarr set up."""
+    """Build a queue poller for each Radarr and Sonarr instance."""
     session = async_get_clientsession(hass)
     return tuple(
         ArrQueueCoordinator(
             hass,
             entry,
             hub,
-            instance=source.value,
-            source=source,
+            instance=instance,
             client=ArrQueueClient(
-                session, entry.data[url_key], entry.data[key_key], app=source.title()
+                session, instance.url, instance.api_key, app=instance.app
             ),
             interval=QUEUE_INTERVAL,
             live_downloads=qbittorrent.torrents if qbittorrent else frozenset(),
         )
-        for source, url_key, key_key in (
-            (Source.RADARR, CONF_RADARR_URL, CONF_RADARR_API_KEY),
-            (Source.SONARR, CONF_SONARR_URL, CONF_SONARR_API_KEY),
-        )
-        if entry.data.get(url_key) and entry.data.get(key_key)
+        for instance in arr_instances(entry)
     )
 
 
@@ -316,16 +316,50 @@ async def async_remove_entry(
         await async_unregister_card(hass)
 
 
-async def _async_reload_on_options_change(
-    set_up_with: Mapping[str, Any],
+@dataclass(frozen=True, slots=True)
+class _SetUpWith:
+    """What an entry was set up with, which its update listener compares."""
+
+    data: Mapping[str, Any]
+    options: Mapping[str, Any]
+    services: list[UpstreamService]  # its Radarr and Sonarr instances, as registered
+    instances: tuple[ArrInstance, ...]
+
+    @classmethod
+    def of(cls, entry: MediaRequestTrackerConfigEntry) -> _SetUpWith:
+        """Take what the entry holds now."""
+        return cls(
+            data=dict(entry.data),
+            options=dict(entry.options),
+            services=[s for s in configured_services(entry) if s.instance_id],
+            instances=arr_instances(entry),
+        )
+
+
+async def _async_reload_on_change(
+    set_up_with: _SetUpWith,
     hass: HomeAssistant,
     entry: MediaRequestTrackerConfigEntry,
 ) -> None:
-    """Reload after new options were saved (Home Assistant before 2025.8).
+    """Reload once the entry differs from what it was set up with.
 
-    The listener hears every change to the entry, but reauth and reconfigure
-    reload it themselves (``async_update_reload_and_abort``): reloading for
-    those too would reload the entry twice.
+    The one reload path: the flows only store (the options flow, reauth,
+    reconfigure, and the instances' subentry flows), and Home Assistant
+    reloads nothing itself on a subentry change. An instance removed, or
+    moved to another URL, loses our webhook there first, while we still know
+    where it was; a new key or name keeps it.
     """
-    if entry.options != set_up_with:
-        await hass.config_entries.async_reload(entry.entry_id)
+    now = _SetUpWith.of(entry)
+    if (now.data, now.options, now.instances) == (
+        set_up_with.data,
+        set_up_with.options,
+        set_up_with.instances,
+    ):
+        return
+    urls = {s.instance_id: s.url for s in now.services}
+    await async_unregister_upstream_services(
+        hass,
+        entry,
+        [s for s in set_up_with.services if urls.get(s.instance_id) != s.url],
+    )
+    hass.config_entries.async_schedule_reload(entry.entry_id)

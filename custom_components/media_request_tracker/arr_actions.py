@@ -97,7 +97,7 @@ async def async_search(target: _Target, entity_id: str) -> None:
     except ServiceError as err:
         raise _unreachable(queue, entity_id, err) from err
     await entry.runtime_data.hub.async_note(
-        request.request_id, f"{queue.source.title()} asked to search again"
+        request.request_id, f"{queue.name} asked to search again"
     )
 
 
@@ -121,7 +121,7 @@ async def async_blocklist_and_search(target: _Target, entity_id: str) -> None:
         raise _unreachable(queue, entity_id, err) from err
     await entry.runtime_data.hub.async_note(
         request.request_id,
-        f"release blocklisted in {queue.source.title()}, which searches for another",
+        f"release blocklisted in {queue.name}, which searches for another",
     )
 
 
@@ -134,7 +134,7 @@ def _unreachable(
         translation_key=key,
         translation_placeholders={
             "entity_id": entity_id,
-            "app": queue.source.title(),
+            "app": queue.name,
             "error": str(err),
         },
     )

@@ -6,13 +6,19 @@ answer with the same words.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from .core.model import MediaRequest, MediaType, Source
+from .core.model import MediaRequest, MediaType
 
 
-def request_attributes(request: MediaRequest) -> dict[str, Any]:
-    """Build the attributes the public interface promises, in its order."""
+def request_attributes(
+    request: MediaRequest, instance_names: Mapping[str, str]
+) -> dict[str, Any]:
+    """Build the attributes the public interface promises, in its order.
+
+    ``instance_names`` names the entry's *arr instances by their ids.
+    """
     download = request.download
     return {
         "request_id": request.request_id,
@@ -32,7 +38,7 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "eta": download.eta,
         "size": download.size,
         "download_hash": request.download_hash,
-        "instance": _instance_name(request),
+        "instance": instance_names.get(request.arr.instance) if request.arr else None,
         "download_client": request.download_client,
         "import_status": request.import_status,
         "import_message": request.import_message,
@@ -45,16 +51,3 @@ def request_attributes(request: MediaRequest) -> dict[str, Any]:
         "stalled": download.stalled,
         "timeline": [entry.as_dict() for entry in request.timeline],
     }
-
-
-def _instance_name(request: MediaRequest) -> str | None:
-    """Name the *arr instance that grabbed the request, as users know it.
-
-    An entry has one Radarr and one Sonarr, whose instance ids are the apps'.
-    """
-    if request.arr is None:
-        return None
-    try:
-        return Source(request.arr.instance).title()
-    except ValueError:
-        return request.arr.instance

@@ -10,6 +10,7 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
+from homeassistant.helpers.device_registry import DeviceEntryType, DeviceInfo
 from homeassistant.helpers.dispatcher import async_dispatcher_connect
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import (
@@ -17,8 +18,9 @@ from homeassistant.helpers.update_coordinator import (
     DataUpdateCoordinator,
 )
 
-from .const import signal_connection_changed
+from .const import DOMAIN, signal_connection_changed
 from .entity import MediaRequestTrackerEntity
+from .queue_coordinator import ArrQueueCoordinator
 from .runtime_data import MediaRequestTrackerConfigEntry
 from .shoko_listener import ShokoListener
 
@@ -40,6 +42,12 @@ async def async_setup_entry(
     if data.shoko is not None:
         sensors.append(ShokoConnectionSensor(entry, data.shoko))
     async_add_entities(sensors)
+    for queue in data.queues:
+        # Each instance's own, on a device of its own under its subentry.
+        async_add_entities(
+            [InstanceConnectionSensor(entry, queue)],
+            config_subentry_id=queue.instance,
+        )
 
 
 class ConnectionSensor(
@@ -73,6 +81,28 @@ class ConnectionSensor(
     def is_on(self) -> bool:
         """Report the last poll's result."""
         return self.coordinator.last_update_success
+
+
+class InstanceConnectionSensor(ConnectionSensor):
+    """Whether the last poll of a Radarr's or Sonarr's queue worked.
+
+    The queue is polled only while the instance has a download to follow;
+    in between, the sensor keeps the last poll's result.
+    """
+
+    def __init__(
+        self, entry: MediaRequestTrackerConfigEntry, queue: ArrQueueCoordinator
+    ) -> None:
+        """Follow one instance's queue poller."""
+        super().__init__(entry, queue, "arr")
+        self._attr_unique_id = f"{entry.entry_id}_{queue.instance}_connection"
+        self._attr_device_info = DeviceInfo(
+            identifiers={(DOMAIN, f"{entry.entry_id}_{queue.instance}")},
+            name=queue.name,
+            manufacturer=queue.source.title(),
+            entry_type=DeviceEntryType.SERVICE,
+            via_device=(DOMAIN, entry.entry_id),
+        )
 
 
 class ShokoConnectionSensor(MediaRequestTrackerEntity, BinarySensorEntity):

@@ -34,6 +34,8 @@ REGISTRATION_SERVICES: Final[dict[str, tuple[str, str]]] = {
 }
 # Key in a reauth flow's data naming the service whose credential was refused.
 REAUTH_SERVICE: Final = "service"
+# And, for a Radarr or Sonarr, the id of the instance (its subentry).
+REAUTH_INSTANCE: Final = "instance"
 
 CONF_TRACK_UNREQUESTED: Final = "track_unrequested"
 CONF_ALLOW_EXTERNAL_WEBHOOKS: Final = "allow_external_webhooks"

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 
 from .clients.http import safe_url
 from .const import SECRET_KEYS
+from .instances import ArrInstance, arr_instances
 from .runtime_data import MediaRequestTrackerConfigEntry
 
 
@@ -48,6 +49,31 @@ async def async_get_config_entry_diagnostics(
             if data.jellyseerr_poll
             else None,
         },
+        "instances": [_instance(entry, instance) for instance in arr_instances(entry)],
         "storage": asdict(data.hub.store.stats),
         "requests": [request.as_dict() for request in data.hub.requests()],
+    }
+
+
+def _instance(
+    entry: MediaRequestTrackerConfigEntry, instance: ArrInstance
+) -> dict[str, Any]:
+    """Show a Radarr or Sonarr instance: its settings, registration and queue poller."""
+    data = entry.runtime_data
+    queue = next((q for q in data.queues if q.instance == instance.instance_id), None)
+    return {
+        "instance_id": instance.instance_id,
+        "app": instance.app,
+        "name": instance.name,
+        "url": safe_url(instance.url),
+        "is_4k": instance.is_4k,
+        "registration": data.registrations.get(instance.instance_id),
+        "queue": None
+        if queue is None
+        else {
+            # Polled only while a request of this instance waits on its queue.
+            "following": data.hub.follows_queue(instance.instance_id),
+            "polling": queue.update_interval is not None,
+            "last_poll_ok": queue.last_update_success,
+        },
     }

@@ -221,6 +221,8 @@ FORMS: Final = (
     Form("shoko", (SHOKO,)),
     Form("arr", (JELLYSEERR, RADARR, SONARR)),
 )
+# Reconfiguring leaves Radarr and Sonarr to their instances' own flows.
+RECONFIGURE_FORMS: Final = (*FORMS[:2], Form("arr", (JELLYSEERR,)))
 USER_SCHEMA: Final = _schema(JELLYFIN.fields, required=JELLYFIN.fields)
 RECONFIGURE_SCHEMA: Final = _schema(JELLYFIN.fields, required=(JELLYFIN.url,))
 QBITTORRENT_SCHEMA, SHOKO_SCHEMA, ARR_SCHEMA = (form.schema for form in FORMS)

@@ -20,6 +20,7 @@ from .core.model import MediaRequest, MediaType, Stage
 from .core.outcome import IMPORT_BLOCKED, Outcome
 from .core.stuck import StuckRequest
 from .hub import RequestHub
+from .instances import instance_names
 
 # Which repair a download problem raises; any other state is "broken".
 _DOWNLOAD_PROBLEM_KEYS = {"removed": "download_removed", "failed": "download_failed"}
@@ -29,8 +30,12 @@ _DOWNLOAD_PROBLEM_KEYS = {"removed": "download_removed", "failed": "download_fai
 _FIXABLE_PROBLEMS = frozenset(_DOWNLOAD_PROBLEM_KEYS)
 
 
-def app_of(request: MediaRequest) -> str:
-    """Name the *arr that handles a request, by its kind."""
+def app_of(entry: ConfigEntry, request: MediaRequest) -> str:
+    """Name the *arr that handles a request: the instance that grabbed it, else by its kind."""
+    if request.arr is not None and (
+        name := instance_names(entry).get(request.arr.instance)
+    ):
+        return name
     return "Radarr" if request.media_type is MediaType.MOVIE else "Sonarr"
 
 
@@ -181,7 +186,7 @@ class RequestIssues:
             translation_placeholders={
                 "title": request.display_name,
                 "state": request.download_problem,
-                "app": app_of(request),
+                "app": app_of(self._entry, request),
             },
         )
 
@@ -197,7 +202,7 @@ class RequestIssues:
             translation_key="import_blocked",
             translation_placeholders={
                 "title": request.display_name,
-                "app": app_of(request),
+                "app": app_of(self._entry, request),
                 "message": request.import_message or "no reason given",
             },
         )

@@ -19,12 +19,12 @@ from homeassistant.util import dt as dt_util
 
 from .clients.arr_queue import ArrQueueClient
 from .clients.http import ServiceAuthError, ServiceError
-from .const import DOMAIN, LOGGER, REAUTH_SERVICE
+from .const import DOMAIN, LOGGER, REAUTH_INSTANCE, REAUTH_SERVICE
 from .core.events import TrackerEvent
-from .core.model import Source
 from .core.outcome import Outcome
 from .core.queue import ArrQueue
 from .hub import RequestHub
+from .instances import ArrInstance
 
 # The apps refresh their queue from the download clients once a minute, so a
 # faster poll would mostly read the same figures again.
@@ -42,8 +42,7 @@ class ArrQueueCoordinator(DataUpdateCoordinator[None]):
         entry: ConfigEntry,
         hub: RequestHub,
         *,
-        instance: str,
-        source: Source,
+        instance: ArrInstance,
         client: ArrQueueClient,
         interval: timedelta,
         live_downloads: Container[str] = frozenset(),
@@ -57,12 +56,14 @@ class ArrQueueCoordinator(DataUpdateCoordinator[None]):
             hass,
             LOGGER,
             config_entry=entry,
-            name=f"{source.title()} queue",
+            name=f"{instance.name} queue",
             update_interval=None,
             always_update=False,
         )
-        self.instance = instance
-        self.source = source
+        # Its instance's id, as the requests it grabbed name it.
+        self.instance = instance.instance_id
+        self.source = instance.source
+        self.name = instance.name
         self.client = client
         self.queue = ArrQueue()
         self._hub = hub
@@ -94,19 +95,23 @@ class ArrQueueCoordinator(DataUpdateCoordinator[None]):
         except ServiceAuthError as err:
             # Ask for this app's key; a bare auth failure would ask Jellyfin's.
             self.config_entry.async_start_reauth(
-                self.hass, data={REAUTH_SERVICE: self.source.value}
+                self.hass,
+                data={
+                    REAUTH_SERVICE: self.source.value,
+                    REAUTH_INSTANCE: self.instance,
+                },
             )
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="arr_auth_failed",
-                translation_placeholders={"app": self.source.title()},
+                translation_placeholders={"app": self.name},
             ) from err
         except ServiceError as err:
             raise UpdateFailed(
                 translation_domain=DOMAIN,
                 translation_key="arr_unreachable",
                 translation_placeholders={
-                    "app": self.source.title(),
+                    "app": self.name,
                     "error": str(err),
                 },
             ) from err

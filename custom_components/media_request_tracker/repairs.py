@@ -175,7 +175,7 @@ class RemovedDownloadFlow(StuckRequestFlow):
             menu_options=[*options, "stop_tracking"],
             description_placeholders={
                 "title": request.display_name,
-                "app": app_of(request),
+                "app": app_of(entry, request),
             },
         )
 

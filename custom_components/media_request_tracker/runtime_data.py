@@ -34,6 +34,8 @@ class MediaRequestTrackerData:
     queues: tuple[ArrQueueCoordinator, ...] = ()
     # The safety net for lost Jellyseerr webhooks, with a Jellyseerr API key.
     jellyseerr_poll: JellyseerrPoller | None = None
+    # The name of each Radarr and Sonarr instance, by its id.
+    instance_names: Mapping[str, str]
     # Webhook registration in Jellyseerr, Radarr and Sonarr: "registered",
     # "pending", or why not (free of secrets); written by registration/ alone.
     registrations: Mapping[str, str]

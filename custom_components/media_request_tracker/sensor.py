@@ -122,7 +122,9 @@ class RequestSensor(MediaRequestTrackerEntity, SensorEntity):
         """
         return {
             key: value
-            for key, value in request_attributes(self._request).items()
+            for key, value in request_attributes(
+                self._request, self._entry.runtime_data.instance_names
+            ).items()
             if value is not None
         }
 

@@ -86,7 +86,9 @@ def async_setup_services(hass: HomeAssistant) -> None:
                         "entry_id": entry.entry_id,
                         "entity_id": hub.entity_id(request.request_id),
                         "state": request.stage.value,
-                        **request_attributes(request),
+                        **request_attributes(
+                            request, entry.runtime_data.instance_names
+                        ),
                     }
                 )
         return {"requests": requests}

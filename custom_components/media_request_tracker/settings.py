@@ -15,9 +15,7 @@ from .const import (
     CONF_JELLYSEERR_POLL_MINUTES,
     CONF_QBITTORRENT_INTERVAL,
     CONF_QBITTORRENT_URL,
-    CONF_RADARR_URL,
     CONF_RETENTION_DAYS,
-    CONF_SONARR_URL,
     CONF_STALL_MINUTES,
     CONF_STUCK_ANIME_MATCHING_HOURS,
     CONF_STUCK_APPROVED_HOURS,
@@ -30,9 +28,7 @@ from .const import (
 )
 from .core.options import TrackerOptions
 from .core.stuck import StuckThresholds
-
-# Where download progress comes from: qBittorrent, or Radarr's and Sonarr's queues.
-_DOWNLOAD_SOURCES = (CONF_QBITTORRENT_URL, CONF_RADARR_URL, CONF_SONARR_URL)
+from .instances import arr_instances
 
 
 def _number(entry: ConfigEntry, key: str) -> float:
@@ -48,12 +44,14 @@ def tracker_options(entry: ConfigEntry) -> TrackerOptions:
             )
         ),
         request_limit=REQUEST_LIMIT,
+        # With a 4K instance, 4K and standard requests take only their own kind's events.
+        separate_4k=any(instance.is_4k for instance in arr_instances(entry)),
         stall_after=timedelta(minutes=_number(entry, CONF_STALL_MINUTES)),
         stuck_after=StuckThresholds(
             approved=timedelta(hours=_number(entry, CONF_STUCK_APPROVED_HOURS)),
             # Without qBittorrent or an *arr queue nothing moves a request on from indexed.
             indexed=timedelta(hours=_number(entry, CONF_STUCK_INDEXED_HOURS))
-            if any(entry.data.get(key) for key in _DOWNLOAD_SOURCES)
+            if entry.data.get(CONF_QBITTORRENT_URL) or arr_instances(entry)
             else None,
             importing=timedelta(hours=_number(entry, CONF_STUCK_IMPORTING_HOURS)),
             anime_matching=timedelta(

@@ -36,6 +36,23 @@ class ValidationError(HomeAssistantError):
     error_key: ClassVar[str]
 
 
+class UnexpectedError(ValidationError):
+    """A check failed in a way no client error names; logged where it is caught."""
+
+    error_key = "unknown"
+
+
+async def async_checked[T](name: str, check: Awaitable[T]) -> T:
+    """Await a live check; an error no client names is logged, and is ``unknown``."""
+    try:
+        return await check
+    except ValidationError:
+        raise
+    except Exception as err:
+        LOGGER.exception("Unexpected error while checking %s", name)
+        raise UnexpectedError from err
+
+
 class CannotConnect(ValidationError):
     """The service did not answer, failed, or is not the service it should be."""
 

@@ -49,19 +49,18 @@ from .core.parsers import (
     parse_sonarr,
 )
 from .hub import RequestHub
+from .instances import ArrInstance, arr_instances, unclaimed_apps
 from .local_senders import LocalOnlyGuard, async_local_only_guard, sender_network
 from .runtime_data import MediaRequestTrackerConfigEntry
 from .store import StorageError
 
-# The apps that can run as several instances, each with its own webhook.
-ARR_SOURCES = frozenset({Source.RADARR, Source.SONARR})
 PARSERS: dict[Source, Parser] = {
     Source.JELLYSEERR: parse_jellyseerr,
     Source.RADARR: parse_radarr,
     Source.SONARR: parse_sonarr,
     Source.JELLYFIN: parse_jellyfin,
 }
-# The four senders, each with its own webhook.
+# The four senders, each with a webhook of the entry's.
 WEBHOOK_SOURCES: tuple[Source, ...] = tuple(PARSERS)
 
 # HA answers a method it was not told about with a log line naming the webhook
@@ -91,30 +90,62 @@ def webhook_urls(hass: HomeAssistant, webhook_ids: dict[str, str]) -> dict[str, 
     }
 
 
+def entry_webhook_urls(
+    hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
+) -> dict[str, str]:
+    """Return the entry's webhook URLs, and a line per Radarr and Sonarr (``arr_webhook_urls``).
+
+    The lines name each instance, and the app of an entry webhook that no
+    instance has (an app set up without an API key).
+    """
+    webhook_ids: dict[str, str] = entry.data[CONF_WEBHOOK_IDS]
+    lines = [
+        f"- {instance.name}: {webhook_url(hass, instance.webhook_id)}"
+        for instance in arr_instances(entry)
+    ] + [
+        f"- {app.title()}: {webhook_url(hass, webhook_ids[app.value])}"
+        for app in unclaimed_apps(entry)
+    ]
+    return webhook_urls(hass, webhook_ids) | {"arr_webhook_urls": "\n".join(lines)}
+
+
 def async_register_webhooks(
     hass: HomeAssistant, entry: MediaRequestTrackerConfigEntry
 ) -> None:
-    """Register the four webhooks and unregister them on unload."""
+    """Register the entry's webhooks and each instance's; unregister them on unload.
+
+    An instance that shares the entry's webhook for its app (made by the
+    ``arr`` step, or migrated) names the events that webhook receives.
+    """
     local_only = not entry.options.get(
         CONF_ALLOW_EXTERNAL_WEBHOOKS, DEFAULT_ALLOW_EXTERNAL_WEBHOOKS
     )
     guard = async_local_only_guard(hass, entry, local_only=local_only)
     hub = entry.runtime_data.hub
-    enrichment = entry.runtime_data.enrichment
-    for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items():
-        sender = Source(source)
+    enrich = entry.runtime_data.enrichment.async_enrich
+    instances = {instance.webhook_id: instance for instance in arr_instances(entry)}
+    senders: dict[str, tuple[Source, ArrInstance | None]] = {
+        webhook_id: (Source(source), instances.get(webhook_id))
+        for source, webhook_id in entry.data[CONF_WEBHOOK_IDS].items()
+    } | {
+        webhook_id: (instance.source, instance)
+        for webhook_id, instance in instances.items()
+    }
+    # An app without an instance names its events by the app, as in 0.2.
+    unclaimed = {app: app.value for app in unclaimed_apps(entry)}
+    for webhook_id, (sender, instance) in senders.items():
         webhook.async_register(
             hass,
             DOMAIN,
-            f"{entry.title} {sender.title()}",
+            f"{entry.title} {instance.name if instance else sender.title()}",
             webhook_id,
             _make_handler(
                 hub,
                 sender,
                 guard,
-                enrichment.async_enrich if sender is Source.JELLYFIN else None,
-                # One instance of each *arr for now, named by its app.
-                instance=source if sender in ARR_SOURCES else None,
+                enrich if sender is Source.JELLYFIN else None,
+                instance=instance.instance_id if instance else unclaimed.get(sender),
+                is_4k=instance.is_4k if instance else False,
             ),
             # Checked by the handler, which does not log the webhook id.
             local_only=False,
@@ -130,6 +161,7 @@ def _make_handler(
     enrich: Callable[[TrackerEvent], Awaitable[TrackerEvent]] | None,
     *,
     instance: str | None = None,
+    is_4k: bool = False,
 ) -> WebhookHandler:
     parser = PARSERS[source]
 
@@ -186,7 +218,7 @@ def _make_handler(
             LOGGER.warning("Rejected a %s webhook: the body is not JSON", source.value)
             return _reply(HTTPStatus.BAD_REQUEST, "body is not JSON")
         try:
-            event = with_instance(parser(payload), instance)
+            event = with_instance(parser(payload), instance, is_4k=is_4k)
         except PayloadError as err:
             LOGGER.warning("Rejected a %s webhook: %s", source.value, err)
             return _reply(

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from aiohttp import ClientResponse
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -142,6 +144,20 @@ def arr_data(servers: dict[str, Any]) -> dict[str, str]:
     return data
 
 
+def instance_id(entry: ConfigEntry, app: str) -> str:
+    """The id of the entry's first instance of an app (``radarr``): its subentry's."""
+    return next(
+        subentry.subentry_id
+        for subentry in entry.subentries.values()
+        if subentry.subentry_type == app
+    )
+
+
+def instance_data(entry: ConfigEntry, app: str) -> Mapping[str, Any]:
+    """The settings of the entry's first instance of an app (``radarr``)."""
+    return entry.subentries[instance_id(entry, app)].data
+
+
 async def wait_until(predicate: Callable[[], Any], timeout: float = 5) -> None:
     """Wait for something a background task brings about."""
     async with asyncio.timeout(timeout):
@@ -179,3 +195,14 @@ async def post_webhook(
         return await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
 
     return post
+
+
+@pytest.fixture
+async def ha_url(hass: HomeAssistant, hass_client_no_auth) -> str:
+    """Home Assistant's HTTP server listening on loopback, as its internal URL."""
+    # The router freezes when the server starts: every view must exist before.
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    url = str(client.make_url("")).rstrip("/")
+    await hass.config.async_update(internal_url=url)
+    return url

@@ -22,7 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 
 from tests.fakes.jellyseerr import FakeJellyseerr
 
-from .test_registration import each_jellyseerr_version, entry, ha_url  # noqa: F401
+from .test_registration import each_jellyseerr_version, entry  # noqa: F401
 from .test_request_actions import DUNE, request_dune
 
 BLUEPRINTS = Path(__file__).parents[2] / "blueprints" / "automation"

@@ -31,7 +31,6 @@ from custom_components.media_request_tracker.const import (
     CONF_STUCK_IMPORTING_HOURS,
     CONF_TRACK_UNREQUESTED,
     DOMAIN,
-    REGISTRATION_SERVICES as ARR_SERVICES,
 )
 from custom_components.media_request_tracker.forms import (
     ARR_SCHEMA,
@@ -40,6 +39,7 @@ from custom_components.media_request_tracker.forms import (
     REAUTH_QBITTORRENT_SCHEMA,
     REAUTH_SCHEMAS,
     REAUTH_SHOKO_SCHEMA,
+    RECONFIGURE_FORMS,
     RECONFIGURE_SCHEMA,
     SHOKO_SCHEMA,
     USER_SCHEMA,
@@ -56,7 +56,15 @@ from tests.fakes.shoko import (
 from tests.payloads import payload
 from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS, arr_data, set_up, tracker_entry, wait_until
+from .conftest import (
+    ENTRY_ID,
+    WEBHOOK_IDS,
+    arr_data,
+    instance_data,
+    set_up,
+    tracker_entry,
+    wait_until,
+)
 from .senders import (
     FROM_ELSEWHERE,
     TEST_PAYLOADS,
@@ -203,8 +211,18 @@ async def test_full_setup_checks_every_service_and_shows_the_webhook_urls(
     assert data["jellyfin_api_key"] == fake_jellyfin.api_key
     assert data["qbittorrent_username"] == USERNAME
     assert data["shoko_api_key"] == SHOKO_KEY
-    assert {key: data[key] for key in arr_data(arrs)} == arr_data(arrs)
+    assert data["jellyseerr_url"] == arrs["jellyseerr"].url
     assert set(data["webhook_ids"]) == {"jellyseerr", "radarr", "sonarr", "jellyfin"}
+    # Radarr and Sonarr become instances, each on the entry's webhook for its app.
+    entry = result["result"]
+    for app in ("radarr", "sonarr"):
+        assert instance_data(entry, app) == {
+            "url": arrs[app].url,
+            "api_key": arrs[app].api_key,
+            "name": app.title(),
+            "is_4k": False,
+            "webhook_id": data["webhook_ids"][app],
+        }
     placeholders = result["description_placeholders"]
     for source, webhook_id in data["webhook_ids"].items():
         assert placeholders[f"{source}_webhook_url"].endswith(
@@ -437,7 +455,12 @@ async def test_jellyseerr_radarr_and_sonarr_are_checked_live_and_recover(
     assert result["errors"] == errors
     result = await hass.config_entries.flow.async_configure(flow_id, good)
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert result["data"][f"{service}_api_key"] == arrs[service].api_key
+    stored = (
+        result["data"]["jellyseerr_api_key"]
+        if service == "jellyseerr"
+        else instance_data(result["result"], service)["api_key"]
+    )
+    assert stored == arrs[service].api_key
 
 
 async def test_sonarr_url_in_the_radarr_field_is_cannot_connect(
@@ -525,7 +548,12 @@ async def test_arr_reauth_started_by_name_asks_for_that_key(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "reauth_successful"
     await hass.async_block_till_done()
-    assert entry.data[key] == "rotated-key"
+    stored = (
+        entry.data[key]
+        if service == "jellyseerr"
+        else instance_data(entry, service)["api_key"]
+    )
+    assert stored == "rotated-key"
     assert entry.data["webhook_ids"] == WEBHOOK_IDS
     assert setups == [ENTRY_ID]  # reloaded once, with the new key
 
@@ -652,8 +680,8 @@ async def test_reconfigure_moves_every_service_and_keeps_keys_and_webhooks(
         qbittorrent_password=PASSWORD,
         shoko_url="http://shoko.old:8111",
         shoko_api_key=SHOKO_KEY,
-        **{f"{s}_url": f"http://{s}.old" for s in ARR_SERVICES},
-        **{f"{s}_api_key": arrs[s].api_key for s in ARR_SERVICES},
+        jellyseerr_url="http://jellyseerr.old",
+        jellyseerr_api_key=arrs["jellyseerr"].api_key,
     )
     entry.add_to_hass(hass)
 
@@ -677,9 +705,10 @@ async def test_reconfigure_moves_every_service_and_keeps_keys_and_webhooks(
     result = await hass.config_entries.flow.async_configure(
         result["flow_id"], {"shoko_url": shoko.url}
     )
+    # Radarr and Sonarr are instances, reconfigured one by one.
     assert result["step_id"] == "reconfigure_arr"
     result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {f"{s}_url": arrs[s].url for s in ARR_SERVICES}
+        result["flow_id"], {"jellyseerr_url": arrs["jellyseerr"].url}
     )
 
     assert result["type"] is FlowResultType.ABORT
@@ -693,7 +722,7 @@ async def test_reconfigure_moves_every_service_and_keeps_keys_and_webhooks(
         "qbittorrent_password": PASSWORD,
         "shoko_url": shoko.url,
         "shoko_api_key": SHOKO_KEY,
-        **arr_data(arrs),
+        **arr_data({"jellyseerr": arrs["jellyseerr"]}),
         "webhook_ids": WEBHOOK_IDS,
     }
     assert entry.title == "Jellyfin Home"
@@ -763,30 +792,6 @@ async def test_reconfigure_to_another_jellyfin_server_is_aborted(
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "unique_id_mismatch"
     assert entry.data["jellyfin_url"] == "http://cabin:8096"
-
-
-async def test_reconfigure_with_a_wrong_stored_key_asks_for_it(
-    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, radarr: FakeArr
-) -> None:
-    entry = tracker_entry(
-        fake_jellyfin, radarr_url=radarr.url, radarr_api_key="old-key"
-    )
-    entry.add_to_hass(hass)
-    result = await entry.start_reconfigure_flow(hass)
-    for answer in ({"jellyfin_url": fake_jellyfin.url}, {}, {}):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], answer
-        )
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"radarr_url": radarr.url}
-    )
-    assert result["step_id"] == "reconfigure_arr"
-    assert result["errors"] == {"radarr_api_key": "invalid_auth"}
-    result = await hass.config_entries.flow.async_configure(
-        result["flow_id"], {"radarr_url": radarr.url, "radarr_api_key": radarr.api_key}
-    )
-    assert result["reason"] == "reconfigure_successful"
-    assert entry.data["radarr_api_key"] == radarr.api_key
 
 
 # Options.
@@ -864,7 +869,7 @@ STEP_SCHEMAS = {
     "reconfigure": RECONFIGURE_SCHEMA,
     "reconfigure_qbittorrent": QBITTORRENT_SCHEMA,
     "reconfigure_shoko": SHOKO_SCHEMA,
-    "reconfigure_arr": ARR_SCHEMA,
+    "reconfigure_arr": RECONFIGURE_FORMS[2].schema,
 }
 
 
@@ -894,4 +899,5 @@ def test_every_form_field_error_and_abort_has_english_text() -> None:
         "reauth_not_needed",
         "reconfigure_successful",
         "unique_id_mismatch",
+        "instance_removed",
     }

@@ -95,6 +95,9 @@ async def test_diagnostics_show_urls_without_user_info_or_query(
     for hidden in ("proxy-user", "proxy-pass", "key-in-query", "apikey"):
         assert hidden not in text
     shown = diagnostics["entry"]["data"]
-    for key in ("jellyseerr_url", "radarr_url", "sonarr_url", "qbittorrent_url"):
+    for key in ("jellyseerr_url", "qbittorrent_url"):
         assert shown[key] == f"http://{host}/base"
-    assert shown["radarr_api_key"] == "**REDACTED**"
+    assert shown["jellyseerr_api_key"] == "**REDACTED**"
+    assert [instance["url"] for instance in diagnostics["instances"]] == [
+        f"http://{host}/base"
+    ] * 2

@@ -34,9 +34,9 @@ from tests.payloads import payload
 
 from .conftest import WEBHOOK_IDS, entry_with, stored_requests
 
-# ``entry`` and ``ha_url`` are the registration tests' fixtures (an entry
-# registered in the fake Jellyseerr), which the tests take as arguments.
-from .test_registration import entry, ha_url, set_up  # noqa: F401
+# ``entry`` is the registration tests' fixture (an entry
+# registered in the fake Jellyseerr), which the tests take as an argument.
+from .test_registration import entry, set_up  # noqa: F401
 
 DUNE = "sensor.jellyfin_home_dune_part_two_2024"
 DUNE_POSTER = "/1pdfLvkbY9ohJlCjQH2CZjjYVvJ.jpg"

@@ -21,7 +21,7 @@ from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.redirect import Recorder, Redirector
 
-from .conftest import set_up, tracker_entry, wait_until
+from .conftest import instance_id, set_up, tracker_entry, wait_until
 
 OUR_LOGGER = "custom_components.media_request_tracker"
 KEY = "radarr-key-0123456789abcdef"
@@ -90,9 +90,10 @@ async def test_registration_behind_a_redirect_says_where_and_sends_nothing(
         hass, tracker_entry(fake_jellyfin, radarr_url=proxy.url, radarr_api_key=KEY)
     )
     registrations = entry.runtime_data.registrations
-    await wait_until(lambda: registrations.get("radarr", "pending") != "pending")
-    assert registrations["radarr"].startswith("not registered: Radarr answered with")
-    assert recorder.url in registrations["radarr"]
+    radarr = instance_id(entry, "radarr")
+    await wait_until(lambda: registrations.get(radarr, "pending") != "pending")
+    assert registrations[radarr].startswith("not registered: Radarr answered with")
+    assert recorder.url in registrations[radarr]
     assert recorder.requests == []
 
 

@@ -15,7 +15,6 @@ from typing import Any
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import issue_registry as ir
-from homeassistant.setup import async_setup_component
 from homeassistant.util import dt as dt_util
 import pytest
 from pytest_homeassistant_custom_component.common import (
@@ -23,11 +22,7 @@ from pytest_homeassistant_custom_component.common import (
     async_fire_time_changed,
 )
 
-from custom_components.media_request_tracker.const import (
-    CONF_RADARR_API_KEY,
-    CONF_RADARR_URL,
-    DOMAIN,
-)
+from custom_components.media_request_tracker.const import CONF_RADARR_API_KEY, DOMAIN
 from custom_components.media_request_tracker.diagnostics import (
     async_get_config_entry_diagnostics,
 )
@@ -44,7 +39,14 @@ from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.jellyseerr import VERSIONS as JELLYSEERR_VERSIONS, FakeJellyseerr
 from tests.payloads import payload
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS, arr_data, tracker_entry
+from .conftest import (
+    ENTRY_ID,
+    WEBHOOK_IDS,
+    arr_data,
+    instance_data,
+    instance_id,
+    tracker_entry,
+)
 
 OUR_LOGGER = "custom_components.media_request_tracker"
 TAKEN_ISSUE = f"jellyseerr_webhook_taken_{ENTRY_ID}"
@@ -77,17 +79,6 @@ DUNE_AUTO_APPROVED = {
     },
     "extra": [],
 }
-
-
-@pytest.fixture
-async def ha_url(hass: HomeAssistant, hass_client_no_auth) -> str:
-    """Home Assistant's HTTP server listening on loopback, as its internal URL."""
-    # The router freezes when the server starts: every view must exist before.
-    assert await async_setup_component(hass, "webhook", {})
-    client = await hass_client_no_auth()
-    url = str(client.make_url("")).rstrip("/")
-    await hass.config.async_update(internal_url=url)
-    return url
 
 
 @pytest.fixture
@@ -273,7 +264,8 @@ async def test_a_sonarr_before_import_complete_gets_the_other_events_and_is_left
     writes = list(sonarr.writes())
     await set_up(hass, entry)
     assert sonarr.writes() == writes
-    assert entry.runtime_data.registrations["sonarr"] == "registered"
+    registrations = entry.runtime_data.registrations
+    assert registrations[instance_id(entry, "sonarr")] == "registered"
 
 
 def tick_health_issue(hook: dict[str, Any], source: str) -> None:
@@ -702,11 +694,11 @@ async def test_a_refused_key_asks_for_a_new_one_and_then_registers(
     )
     await hass.async_block_till_done(wait_background_tasks=True)
     assert result["reason"] == "reauth_successful"
-    assert entry.data[CONF_RADARR_API_KEY] == "rotated-key"
+    assert instance_data(entry, "radarr")["api_key"] == "rotated-key"
     assert [n["implementation"] for n in radarr.notifications.values()] == ["Webhook"]
 
 
-async def test_reconfigure_that_drops_radarr_removes_our_webhook_there(
+async def test_removing_the_radarr_instance_removes_our_webhook_there(
     hass: HomeAssistant,
     ha_url: str,
     fake_jellyfin: FakeJellyfin,
@@ -715,14 +707,9 @@ async def test_reconfigure_that_drops_radarr_removes_our_webhook_there(
     entry = make_entry(fake_jellyfin, radarr=radarr)
     await set_up(hass, entry)
     assert len(radarr.notifications) == 1
-    result = await entry.start_reconfigure_flow(hass)
-    for answer in ({"jellyfin_url": fake_jellyfin.url}, {}, {}, {}):
-        result = await hass.config_entries.flow.async_configure(
-            result["flow_id"], answer
-        )
-    assert result["reason"] == "reconfigure_successful"
+    hass.config_entries.async_remove_subentry(entry, instance_id(entry, "radarr"))
     await hass.async_block_till_done(wait_background_tasks=True)
-    assert CONF_RADARR_URL not in entry.data
+    assert entry.subentries == {}
     assert radarr.notifications == {}
 
 
@@ -737,9 +724,12 @@ async def test_diagnostics_tell_which_services_have_our_webhook(
     entry = make_entry(fake_jellyfin, radarr=radarr, sonarr=sonarr)
     await set_up(hass, entry)
     diagnostics = await async_get_config_entry_diagnostics(hass, entry)
-    registration = diagnostics["connections"]["webhook_registration"]
-    assert registration["radarr"] == "registered"
-    assert registration["sonarr"].startswith("not registered: ")
+    registration = {
+        instance["app"]: instance["registration"]
+        for instance in diagnostics["instances"]
+    }
+    assert registration["Radarr"] == "registered"
+    assert registration["Sonarr"].startswith("not registered: ")
     text = json.dumps(diagnostics)
     assert WEBHOOK_IDS["sonarr"] not in text
     assert sonarr.api_key not in text

@@ -24,13 +24,12 @@ from custom_components.media_request_tracker.const import (
 )
 from tests.fakes.jellyseerr import FakeJellyseerr
 
-# ``entry`` and ``ha_url`` are the registration tests' fixtures (an entry
-# registered in the fake Jellyseerr), which the tests take as arguments.
+# ``entry`` is the registration tests' fixture (an entry
+# registered in the fake Jellyseerr), which the tests take as an argument.
 from .test_registration import (  # noqa: F401
     DUNE_AUTO_APPROVED,
     each_jellyseerr_version,
     entry,
-    ha_url,
     set_up,
 )
 

@@ -33,7 +33,6 @@ from .test_registration import (
     TAKEN_ISSUE,
     THEIR_URL,
     each_jellyseerr_version,
-    ha_url,  # noqa: F401 - a fixture
     make_entry,
     our_records,
     our_url,

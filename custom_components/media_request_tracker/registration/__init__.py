@@ -12,12 +12,17 @@ from .schedule import (
     async_schedule_register_upstream,
     async_unregister_replaced,
     async_unregister_upstream,
+    async_unregister_upstream_services,
 )
+from .service import UpstreamService, configured_services
 from .status import RegistrationStatus
 
 __all__ = [
     "RegistrationStatus",
+    "UpstreamService",
     "async_schedule_register_upstream",
+    "configured_services",
     "async_unregister_replaced",
     "async_unregister_upstream",
+    "async_unregister_upstream_services",
 ]

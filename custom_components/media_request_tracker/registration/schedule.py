@@ -25,7 +25,12 @@ from custom_components.media_request_tracker.clients.http import (
     ServiceAuthError,
     ServiceError,
 )
-from custom_components.media_request_tracker.const import DOMAIN, LOGGER, REAUTH_SERVICE
+from custom_components.media_request_tracker.const import (
+    DOMAIN,
+    LOGGER,
+    REAUTH_INSTANCE,
+    REAUTH_SERVICE,
+)
 from custom_components.media_request_tracker.core.model import Source
 from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
@@ -118,7 +123,7 @@ class _RetryingRegistration:
         self._failures = 0
         self._cancel_retry: CALLBACK_TYPE | None = None
         self._entry.async_on_unload(self._async_stop)
-        status.set_pending(self._service.source.value)
+        status.set_pending(self._service.key)
 
     @callback
     def _async_stop(self) -> None:
@@ -127,7 +132,7 @@ class _RetryingRegistration:
             self._cancel_retry = None
 
     async def async_attempt(self) -> None:
-        title = self._service.title
+        title = self._service.label
         try:
             async with asyncio.timeout(SERVICE_TIMEOUT):
                 left_alone = await self._registrar.async_register()
@@ -135,7 +140,11 @@ class _RetryingRegistration:
             self._failed("the API key was refused", retry=False)
             # The reauth flow asks for this service's key and checks it live.
             self._entry.async_start_reauth(
-                self._hass, data={REAUTH_SERVICE: self._service.source.value}
+                self._hass,
+                data={
+                    REAUTH_SERVICE: self._service.source.value,
+                    REAUTH_INSTANCE: self._service.instance_id,
+                },
             )
         except NotRegistered as err:
             self._failed(str(err), retry=err.retry)
@@ -150,19 +159,19 @@ class _RetryingRegistration:
             )
         else:
             if left_alone is not None:
-                self._status.set_left_alone(self._service.source.value, left_alone)
+                self._status.set_left_alone(self._service.key, left_alone)
                 return
-            self._status.set_registered(self._service.source.value)
+            self._status.set_registered(self._service.key)
             if self._failures:
                 LOGGER.info("Registered the webhook in %s", title)
             else:
                 LOGGER.debug("The webhook in %s is set", title)
 
     def _failed(self, reason: str, *, retry: bool) -> None:
-        title = self._service.title
+        title = self._service.label
         reason = scrub(reason, self._entry)
         self._failures += 1
-        self._status.set_not_registered(self._service.source.value, reason)
+        self._status.set_not_registered(self._service.key, reason)
         if self._failures == 1:
             LOGGER.warning(
                 "Could not register the webhook in %s: %s%s",
@@ -216,6 +225,21 @@ async def async_unregister_replaced(
     )
 
 
+async def async_unregister_upstream_services(
+    hass: HomeAssistant,
+    entry: MediaRequestTrackerConfigEntry,
+    services: list[UpstreamService],
+) -> None:
+    """Remove our webhook from services the entry no longer holds; never raises.
+
+    For an instance removed or moved since set-up: its subentry is gone or
+    changed by now, so the caller names what it was.
+    """
+    await asyncio.gather(
+        *(_async_unregister(r) for r in _registrars(hass, entry, services))
+    )
+
+
 async def _async_unregister(registrar: Registrar) -> None:
     try:
         async with asyncio.timeout(SERVICE_TIMEOUT):
@@ -223,8 +247,8 @@ async def _async_unregister(registrar: Registrar) -> None:
     except Exception as err:  # noqa: BLE001 - removal must never fail the caller
         LOGGER.warning(
             "Could not remove our webhook from %s (%s); remove it there by hand",
-            registrar.service.title,
-            scrub(str(err) or "no answer in time", registrar.entry)
+            registrar.service.label,
+            scrub(str(err) or "no answer in time", registrar.entry, registrar.service)
             if isinstance(err, ServiceError | TimeoutError)
             else type(err).__name__,
         )

@@ -21,16 +21,14 @@ from custom_components.media_request_tracker.const import (
     REGISTRATION_SERVICES,
 )
 from custom_components.media_request_tracker.core.model import Source
+from custom_components.media_request_tracker.instances import arr_instances
 from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
 )
 from custom_components.media_request_tracker.webhook import webhook_url
 
-# The services we register in, with the keys of their URL and API key.
-_SERVICE_KEYS: Final[tuple[tuple[Source, str, str], ...]] = tuple(
-    (source, *REGISTRATION_SERVICES[source.value])
-    for source in (Source.RADARR, Source.SONARR, Source.JELLYSEERR)
-)
+# Jellyseerr's URL and API key, the entry's; Radarr and Sonarr are instances.
+_JELLYSEERR_KEYS: Final = REGISTRATION_SERVICES[Source.JELLYSEERR.value]
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -41,15 +39,30 @@ class UpstreamService:
     url: str
     api_key: str
     webhook_id: str
+    # A Radarr's or Sonarr's instance (its subentry id) and the name it was given.
+    instance_id: str | None = None
+    name: str | None = None
 
     @property
     def title(self) -> str:
-        """The service's name as users know it: ``Radarr``."""
+        """The app's name: ``Radarr``."""
         return self.source.title()
 
+    @property
+    def label(self) -> str:
+        """The service as users know it, in log lines: ``Radarr 4K``."""
+        return self.name or self.title
+
+    @property
+    def key(self) -> str:
+        """What its registration status is kept under: the instance, or ``jellyseerr``."""
+        return self.instance_id or self.source.value
+
     def kept_in(self, data: Mapping[str, Any]) -> bool:
-        """Whether entry data still hold this service's URL and key."""
-        url_key, key_key = REGISTRATION_SERVICES[self.source.value]
+        """Whether entry data still hold this service (instances are not entry data)."""
+        if self.instance_id is not None:
+            return True
+        url_key, key_key = _JELLYSEERR_KEYS
         return (data.get(url_key), data.get(key_key)) == (self.url, self.api_key)
 
 
@@ -88,27 +101,52 @@ class NotRegistered(Exception):
 
 
 def configured_services(entry: MediaRequestTrackerConfigEntry) -> list[UpstreamService]:
-    """List the services whose URL, API key and webhook id the entry holds; Radarr first."""
-    webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
-    return [
+    """List the instances, then Jellyseerr when the entry holds its URL, key and webhook."""
+    services = [
         UpstreamService(
-            source=source,
-            url=entry.data[url_key],
-            api_key=entry.data[key_key],
-            webhook_id=webhook_ids[source.value],
+            source=instance.source,
+            url=instance.url,
+            api_key=instance.api_key,
+            webhook_id=instance.webhook_id,
+            instance_id=instance.instance_id,
+            name=instance.name,
         )
-        for source, url_key, key_key in _SERVICE_KEYS
-        if entry.data.get(url_key)
-        and entry.data.get(key_key)
-        and webhook_ids.get(source.value)
+        for instance in arr_instances(entry)
     ]
-
-
-def scrub(text: str, entry: MediaRequestTrackerConfigEntry) -> str:
-    """Replace every webhook id and API key of the entry in a message."""
     webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
-    keys = (entry.data.get(key) for _, _, key in _SERVICE_KEYS)
-    for secret in (*webhook_ids.values(), *keys):
+    url_key, key_key = _JELLYSEERR_KEYS
+    if (
+        entry.data.get(url_key)
+        and entry.data.get(key_key)
+        and (webhook_id := webhook_ids.get(Source.JELLYSEERR.value))
+    ):
+        services.append(
+            UpstreamService(
+                source=Source.JELLYSEERR,
+                url=entry.data[url_key],
+                api_key=entry.data[key_key],
+                webhook_id=webhook_id,
+            )
+        )
+    return services
+
+
+def scrub(
+    text: str,
+    entry: MediaRequestTrackerConfigEntry,
+    service: UpstreamService | None = None,
+) -> str:
+    """Replace every webhook id and API key of the entry and its instances in a message.
+
+    ``service`` adds one the entry may no longer hold (an instance just removed).
+    """
+    webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
+    secrets = [*webhook_ids.values(), entry.data.get(_JELLYSEERR_KEYS[1])]
+    if service is not None:
+        secrets += (service.webhook_id, service.api_key)
+    for instance in arr_instances(entry):
+        secrets += (instance.webhook_id, instance.api_key)
+    for secret in secrets:
         if isinstance(secret, str) and secret:
             text = text.replace(secret, REDACTED)
     return text
