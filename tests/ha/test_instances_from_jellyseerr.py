@@ -24,6 +24,7 @@ from yarl import URL
 from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import FakeJellyfin
 from tests.fakes.jellyseerr import VERSIONS, FakeJellyseerr
+from tests.fakes.jellyseerr_servers import App
 
 from .conftest import arr_data, set_up, tracker_entry
 
@@ -47,14 +48,14 @@ async def radarr_4k(socket_enabled: None) -> AsyncIterator[FakeArr]:
 
 
 def _list_in_jellyseerr(
-    jellyseerr: FakeJellyseerr, app: str, server: FakeArr, name: str, *, is_4k: bool
+    jellyseerr: FakeJellyseerr, app: App, server: FakeArr, name: str, *, is_4k: bool
 ) -> None:
     """Set a server up in Jellyseerr as its Radarr/Sonarr modal does."""
     url = URL(server.url)
     assert url.host is not None
     assert url.port is not None
     jellyseerr.servers.add(
-        app,  # type: ignore[arg-type]
+        app,
         name=name,
         hostname=url.host,
         port=url.port,
@@ -87,8 +88,11 @@ async def _add(hass: HomeAssistant, entry: MockConfigEntry, app: str) -> str:
     return str(result["flow_id"])
 
 
-def _created(entry: MockConfigEntry, url: str) -> dict[str, Any]:
-    """The instance added at this URL, and its title."""
+async def _created(
+    hass: HomeAssistant, entry: MockConfigEntry, url: str
+) -> dict[str, Any]:
+    """The instance added at this URL and its title, once the entry has reloaded."""
+    await hass.async_block_till_done(wait_background_tasks=True)
     (added,) = (s for s in entry.subentries.values() if s.data["url"] == url)
     return {"title": added.title, **added.data}
 
@@ -123,7 +127,7 @@ async def test_a_radarr_jellyseerr_sends_4k_requests_to_comes_back_with_4k_on_an
         flow_id, _suggested(result)
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert _created(entry, radarr_4k.url) | {"webhook_id": None} == {
+    assert (await _created(hass, entry, radarr_4k.url)) | {"webhook_id": None} == {
         "title": "Radarr UHD",
         "url": radarr_4k.url,
         "api_key": radarr_4k.api_key,
@@ -152,7 +156,7 @@ async def test_the_suggestion_can_be_changed_before_saving(
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    added = _created(entry, radarr_4k.url)
+    added = await _created(hass, entry, radarr_4k.url)
     assert (added["title"], added["is_4k"]) == ("Films", False)
     assert added["api_key"] == radarr_4k.api_key
 
@@ -198,7 +202,7 @@ async def test_a_sonarr_jellyseerr_sends_standard_requests_to_is_added_as_answer
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert _created(entry, sonarr.url)["is_4k"] is False
+    assert (await _created(hass, entry, sonarr.url))["is_4k"] is False
 
 
 async def test_a_url_jellyseerr_does_not_know_is_suggested_not_4k(
@@ -225,7 +229,7 @@ async def test_a_url_jellyseerr_does_not_know_is_suggested_not_4k(
         flow_id, {"url": radarr_4k.url, "is_4k": True}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert _created(entry, radarr_4k.url)["is_4k"] is True
+    assert (await _created(hass, entry, radarr_4k.url))["is_4k"] is True
 
 
 @pytest.mark.parametrize("trouble", ["down", "refuses"])
@@ -252,6 +256,6 @@ async def test_without_an_answer_from_jellyseerr_the_form_saves_what_was_entered
     )
 
     assert result["type"] is FlowResultType.CREATE_ENTRY
-    assert _created(entry, radarr_4k.url)["is_4k"] is False
+    assert (await _created(hass, entry, radarr_4k.url))["is_4k"] is False
     assert ("GET", "/api/v1/settings/radarr") in jellyseerr.calls
     assert entry.data["jellyseerr_api_key"] not in caplog.text
