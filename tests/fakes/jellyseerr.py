@@ -21,6 +21,10 @@ Where the majors differ: Seerr 3 adds ``embedPoster`` to the agent and
 ``{{…}}`` variables in the URL at send time); Jellyseerr 2 neither stores nor
 returns them. ``MediaStatus`` 6 is ``BLACKLISTED`` in 2, ``BLOCKLISTED`` in 3.
 
+``servers`` holds the Radarrs and Sonarrs of Settings → Services, read by
+an admin with ``GET /api/v1/settings/radarr`` and ``…/sonarr``
+(``jellyseerr_servers.py``).
+
 ``notify`` sends a real notification through the stored settings, rendered
 from the template as Seerr renders it.
 """
@@ -37,6 +41,7 @@ import aiohttp
 from aiohttp import web
 
 from .jellyseerr_requests import SeerrRequests
+from .jellyseerr_servers import SeerrServers
 from .server import SendingServer
 
 # Seerr's shipped default payload, as settings.json stores it: base64 of the JSON string
@@ -312,6 +317,8 @@ class FakeJellyseerr(SendingServer):
         self.manage_requests = True
         # The requests as the API lists them (``GET /api/v1/request``).
         self.listed = SeerrRequests(version)
+        # The Radarrs and Sonarrs of Settings → Services.
+        self.servers = SeerrServers()
 
     def _add_routes(self, router: web.UrlDispatcher) -> None:
         router.add_get("/api/v1/status", self._status)
@@ -326,6 +333,8 @@ class FakeJellyseerr(SendingServer):
         router.add_get("/api/v1/request", self._list_requests)
         router.add_get("/api/v1/request/{request_id}", self._get_request)
         router.add_get("/api/v1/movie/{tmdb_id}", self._details)
+        router.add_get("/api/v1/settings/radarr", self._servers)
+        router.add_get("/api/v1/settings/sonarr", self._servers)
         router.add_get("/api/v1/tv/{tmdb_id}", self._details)
 
     async def _list_requests(self, request: web.Request) -> web.Response:
@@ -349,6 +358,15 @@ class FakeJellyseerr(SendingServer):
         if (refused := self._authenticated(request)) is not None:
             return refused
         return await self.listed.details(request)
+
+    async def _servers(self, request: web.Request) -> web.Response:
+        """``GET /api/v1/settings/radarr|sonarr``: admins only, like all of ``/settings``."""
+        if (refused := self._security(request)) is not None:
+            return refused
+        if (refused := self._authenticated(request)) is not None:
+            return refused
+        app = "radarr" if request.path.endswith("/radarr") else "sonarr"
+        return self.servers.answer(app)
 
     def add_request(self, notification: dict[str, Any]) -> int:
         """Hold a pending request, given as its MEDIA_PENDING notification."""

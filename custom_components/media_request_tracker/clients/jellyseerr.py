@@ -18,6 +18,12 @@ drops them from a ``POST``. Checked against
 ``server/lib/notifications/agents/webhook.ts`` at Jellyseerr v2.0.0 and v2.7.3
 and Seerr v3.1.0 (``tests/fakes/UPSTREAM.md``).
 
+``GET /api/v1/settings/radarr`` and ``…/sonarr`` (admins only, as all of
+``/api/v1/settings``) list the Radarrs and Sonarrs Jellyseerr sends requests
+to, each with its own API key, which ``core/parsers/jellyseerr_servers.py``
+leaves behind; the same route and shape at Jellyseerr v2.0.0, v2.7.3 and
+Seerr v3.1.0.
+
 Written here rather than taken from python-overseerr (0.9.0, its newest
 release), which has these calls: Home Assistant core's Overseerr integration
 pins it at a different exact version in each release (0.7.1 in 2025.4, 0.8.0
@@ -37,10 +43,22 @@ from typing import Any, Literal
 
 import aiohttp
 
+from custom_components.media_request_tracker.core.parsers.fields import PayloadError
+from custom_components.media_request_tracker.core.parsers.jellyseerr_servers import (
+    SeerrServer,
+    parse_servers,
+)
+
 from .http import ServiceError, ServiceUnavailableError, async_request
 
 REQUEST_TIMEOUT = 20
+# A form waits on it: a slow answer is no answer.
+SERVERS_TIMEOUT = 10
 WEBHOOK_PATH = "/api/v1/settings/notifications/webhook"
+SERVER_PATHS = {
+    "radarr": "/api/v1/settings/radarr",
+    "sonarr": "/api/v1/settings/sonarr",
+}
 
 
 class JellyseerrRejectedError(ServiceError):
@@ -216,6 +234,25 @@ class JellyseerrClient:
             )
         return data
 
+    async def async_get_servers(
+        self, app: Literal["radarr", "sonarr"]
+    ) -> tuple[SeerrServer, ...]:
+        """Read the Radarrs or Sonarrs Jellyseerr sends requests to (an admin's call).
+
+        The answer holds each server's API key; the parser leaves it behind.
+        """
+        status, data = await self._request(
+            "GET", SERVER_PATHS[app], timeout=SERVERS_TIMEOUT
+        )
+        if status != 200:
+            raise ServiceUnavailableError(
+                f"Jellyseerr answered {status} to its {app} servers"
+            )
+        try:
+            return parse_servers(data)
+        except PayloadError as err:
+            raise ServiceError(f"Jellyseerr did not list its {app} servers") from err
+
     async def _request(
         self,
         method: str,
@@ -223,6 +260,7 @@ class JellyseerrClient:
         body: dict[str, Any] | None = None,
         *,
         answers_5xx: bool = False,
+        timeout: float = REQUEST_TIMEOUT,
     ) -> tuple[int, Any]:
         """Return the status and parsed body; ``answers_5xx`` when a 5xx means something."""
         answer = await async_request(
@@ -230,7 +268,7 @@ class JellyseerrClient:
             method,
             f"{self._url}{path}",
             service="Jellyseerr",
-            timeout=REQUEST_TIMEOUT,
+            timeout=timeout,
             json=body,
             headers=self._headers,
             answers=range(400, 600 if answers_5xx else 500),
