@@ -101,7 +101,7 @@ class InstanceConnectionSensor(ConnectionSensor):
             name=queue.name,
             manufacturer=queue.source.title(),
             entry_type=DeviceEntryType.SERVICE,
-            via_device=(DOMAIN, entry.entry_id),
+            # No via_device: Home Assistant 2026.11 replaces it with a device id.
         )
 
 

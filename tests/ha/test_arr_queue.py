@@ -393,7 +393,7 @@ async def test_a_stalled_usenet_download_clears_when_bytes_move_again(
 
 async def _failed_repair(
     hass: HomeAssistant, post_webhook: PostWebhook, radarr: FakeArr
-) -> dict[str, Any]:
+) -> Any:
     """Radarr reports the NZB failed; the repair's fix flow is opened."""
     await _request_and_grab(post_webhook, radarr)
     radarr.queue.fail(NZO_ID, "Download failed: not enough disk space")
