@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
+from unittest.mock import patch
 
 from aiohttp import ClientResponse
 from homeassistant.config_entries import ConfigEntry
@@ -24,6 +25,7 @@ from custom_components.media_request_tracker.const import (
     REGISTRATION_SERVICES,
 )
 from custom_components.media_request_tracker.store import RequestStore
+from tests.fakes.arr import FakeArr
 from tests.fakes.jellyfin import JELLYFIN_VERSIONS, SERVER_ID, FakeJellyfin
 from tests.payloads import SEVERANCE_SERIES_ID
 from tests.services.qbittorrent import QBittorrentProcess
@@ -206,3 +208,19 @@ async def ha_url(hass: HomeAssistant, hass_client_no_auth) -> str:
     url = str(client.make_url("")).rstrip("/")
     await hass.config.async_update(internal_url=url)
     return url
+
+
+@pytest.fixture
+def no_registration() -> Iterator[None]:
+    """Leave our webhooks out of the apps: for tests about something else."""
+    with patch(
+        "custom_components.media_request_tracker.async_schedule_register_upstream"
+    ):
+        yield
+
+
+@pytest.fixture
+async def radarr_4k(socket_enabled: None) -> AsyncIterator[FakeArr]:
+    """The household's 4K Radarr, not yet an instance of the entry."""
+    async with FakeArr("Radarr") as server:
+        yield server

@@ -7,11 +7,9 @@ time, as its timer would.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from http import HTTPStatus
 from typing import Any
-from unittest.mock import patch
 
 from freezegun.api import FrozenDateTimeFactory
 from homeassistant.core import HomeAssistant
@@ -40,13 +38,8 @@ MOVIE_ID = 12  # the film's id in Radarr, as in the grab fixture
 IMPORT_ISSUE = f"import_blocked_{ENTRY_ID}_"
 
 
-@pytest.fixture(autouse=True)
-def no_registration() -> Iterator[None]:
-    """Registration in Radarr is not what these tests are about."""
-    with patch(
-        "custom_components.media_request_tracker.async_schedule_register_upstream"
-    ):
-        yield
+# Registration in Radarr is not what these tests are about.
+pytestmark = pytest.mark.usefixtures("no_registration")
 
 
 @pytest.fixture

@@ -7,13 +7,11 @@ takes only 4K requests, and the standard Radarr never takes theirs.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from http import HTTPStatus
 import json
 from pathlib import Path
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -59,22 +57,6 @@ FOUR_K_WEBHOOK = "webhook-radarr-4k-0123456789abcdef"
 ANIME_WEBHOOK = "webhook-sonarr-anime-0123456789abc"
 
 
-@pytest.fixture
-def no_registration() -> Iterator[None]:
-    """For tests about the tracker, not about our webhook in the apps."""
-    with patch(
-        "custom_components.media_request_tracker.async_schedule_register_upstream"
-    ):
-        yield
-
-
-@pytest.fixture
-async def second_radarr(socket_enabled: None) -> AsyncIterator[FakeArr]:
-    """Another Radarr, the household's 4K one."""
-    async with FakeArr("Radarr") as server:
-        yield server
-
-
 def _instance(
     app: str, url: str, webhook_id: str, name: str, *, is_4k: bool = False
 ) -> dict[str, Any]:
@@ -90,6 +72,38 @@ def _instance(
         "title": name,
         "unique_id": f"{app}:{url}",
     }
+
+
+@pytest.fixture
+async def radarr_entry(
+    hass: HomeAssistant, fake_jellyfin: FakeJellyfin, radarr: FakeArr
+) -> MockConfigEntry:
+    """An entry set up with one Radarr, as its arr step or a 0.2 entry makes it."""
+    return await set_up(
+        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
+    )
+
+
+async def _request_and_grab(client: Any) -> None:
+    """Jellyseerr's approved request, then the entry's Radarr webhook's grab of it."""
+    for source, body in (
+        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
+        ("radarr", payload("radarr_grab")),
+    ):
+        response = await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+        assert response.status == HTTPStatus.OK
+
+
+@pytest.fixture
+async def household(
+    hass: HomeAssistant,
+    hass_client_no_auth: Any,
+    fake_jellyfin: FakeJellyfin,
+    no_registration: None,
+) -> tuple[MockConfigEntry, Any]:
+    """The household's entry, set up, and a client to post to its webhooks."""
+    entry = await set_up(hass, _household(fake_jellyfin))
+    return entry, await hass_client_no_auth()
 
 
 def _household(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
@@ -167,12 +181,7 @@ async def test_a_0_2_radarr_without_an_api_key_keeps_only_its_webhook(
     entry = await set_up(hass, tracker_entry(fake_jellyfin))
     assert entry.subentries == {}
     client = await hass_client_no_auth()
-    for source, body in (
-        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
-        ("radarr", payload("radarr_grab")),
-    ):
-        response = await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
-        assert response.status == HTTPStatus.OK
+    await _request_and_grab(client)
     state = _entity(hass, entry, STANDARD_REQUEST)
     assert state.state == "indexed"
     assert state.attributes["instance"] == "Radarr"  # named by its app, as in 0.2
@@ -182,19 +191,13 @@ async def test_a_0_2_radarr_without_an_api_key_keeps_only_its_webhook(
 async def test_requests_grabbed_before_the_upgrade_belong_to_the_migrated_radarr(
     hass: HomeAssistant,
     hass_client_no_auth: Any,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     no_registration: None,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     client = await hass_client_no_auth()
-    for source, body in (
-        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
-        ("radarr", payload("radarr_grab")),
-    ):
-        await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+    await _request_and_grab(client)
     await hass.config_entries.async_unload(entry.entry_id)
     # As 0.2 stored it: the instance named by its app.
     store = RequestStore(hass, ENTRY_ID)
@@ -223,11 +226,7 @@ async def test_a_radarr_without_an_api_key_added_as_an_instance_takes_its_webhoo
 ) -> None:
     entry = await set_up(hass, tracker_entry(fake_jellyfin))
     client = await hass_client_no_auth()
-    for source, body in (
-        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
-        ("radarr", payload("radarr_grab")),
-    ):
-        await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+    await _request_and_grab(client)
 
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
@@ -242,32 +241,30 @@ async def test_a_radarr_without_an_api_key_added_as_an_instance_takes_its_webhoo
     assert entry.runtime_data.hub.follows_queue(instance_id(entry, "radarr"))
 
 
-async def test_a_second_radarr_is_checked_live_added_and_registered(
+async def test_a_radarr_4k_is_checked_live_added_and_registered(
     hass: HomeAssistant,
     ha_url: str,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     sonarr: FakeArr,
-    second_radarr: FakeArr,
+    radarr_4k: FakeArr,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
     )
     assert result["step_id"] == "user"
-    answer = {"url": second_radarr.url, "name": "Radarr 4K", "is_4k": True}
+    answer = {"url": radarr_4k.url, "name": "Radarr 4K", "is_4k": True}
     for wrong, error in (
         ({"api_key": "wrong"}, "invalid_auth"),
         ({"url": sonarr.url, "api_key": sonarr.api_key}, "cannot_connect"),
     ):
         result = await hass.config_entries.subentries.async_configure(
-            result["flow_id"], answer | {"api_key": second_radarr.api_key} | wrong
+            result["flow_id"], answer | {"api_key": radarr_4k.api_key} | wrong
         )
         assert result["errors"] == {"base": error}
     result = await hass.config_entries.subentries.async_configure(
-        result["flow_id"], answer | {"api_key": second_radarr.api_key}
+        result["flow_id"], answer | {"api_key": radarr_4k.api_key}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done(wait_background_tasks=True)
@@ -279,7 +276,7 @@ async def test_a_second_radarr_is_checked_live_added_and_registered(
     await wait_until(
         lambda: entry.runtime_data.registrations.get(added.subentry_id) == "registered"
     )
-    (hook,) = second_radarr.notifications.values()
+    (hook,) = radarr_4k.notifications.values()
     urls = [f["value"] for f in hook["fields"] if f["name"] == "url"]
     assert urls == [f"{ha_url}/api/webhook/{webhook_id}"]
     # Its own connection sensor, on its own device under its subentry.
@@ -300,13 +297,11 @@ async def test_a_second_radarr_is_checked_live_added_and_registered(
 
 async def test_an_instance_already_set_up_is_not_added_twice(
     hass: HomeAssistant,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     no_registration: None,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
     )
@@ -320,13 +315,11 @@ async def test_an_instance_already_set_up_is_not_added_twice(
 
 async def test_reconfiguring_an_instance_keeps_its_key_and_webhook(
     hass: HomeAssistant,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     no_registration: None,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     subentry_id = instance_id(entry, "radarr")
     result = await _reconfigure(hass, entry, subentry_id)
     assert result["step_id"] == "reconfigure"
@@ -352,13 +345,11 @@ async def test_reconfiguring_an_instance_keeps_its_key_and_webhook(
 
 async def test_reconfiguring_an_instance_with_a_key_it_refuses_changes_nothing(
     hass: HomeAssistant,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     no_registration: None,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     subentry_id = instance_id(entry, "radarr")
     result = await _reconfigure(hass, entry, subentry_id)
     result = await hass.config_entries.subentries.async_configure(
@@ -370,28 +361,26 @@ async def test_reconfiguring_an_instance_with_a_key_it_refuses_changes_nothing(
 
 async def test_a_refused_key_of_a_second_instance_is_asked_for_by_its_name(
     hass: HomeAssistant,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
-    second_radarr: FakeArr,
+    radarr_4k: FakeArr,
     no_registration: None,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     result = await hass.config_entries.subentries.async_init(
         (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
     )
     await hass.config_entries.subentries.async_configure(
         result["flow_id"],
         {
-            "url": second_radarr.url,
-            "api_key": second_radarr.api_key,
+            "url": radarr_4k.url,
+            "api_key": radarr_4k.api_key,
             "name": "Radarr 4K",
         },
     )
     await hass.async_block_till_done()
     added = next(s for s in entry.subentries.values() if s.title == "Radarr 4K")
-    second_radarr.api_key = "rotated"
+    radarr_4k.api_key = "rotated"
     entry.async_start_reauth(
         hass, data={"service": "radarr", "instance": added.subentry_id}
     )
@@ -410,24 +399,18 @@ async def test_a_refused_key_of_a_second_instance_is_asked_for_by_its_name(
 async def test_turning_on_4k_alone_takes_effect_at_once(
     hass: HomeAssistant,
     hass_client_no_auth: Any,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     no_registration: None,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     result = await _reconfigure(hass, entry, instance_id(entry, "radarr"))
     await hass.config_entries.subentries.async_configure(
         result["flow_id"], {"url": radarr.url, "name": "Radarr", "is_4k": True}
     )
     await hass.async_block_till_done()
     client = await hass_client_no_auth()
-    for source, body in (
-        ("jellyseerr", payload("jellyseerr_movie_auto_approved")),
-        ("radarr", payload("radarr_grab")),
-    ):
-        await client.post(f"/api/webhook/{WEBHOOK_IDS[source]}", json=body)
+    await _request_and_grab(client)
     # Now the 4K Radarr: the standard request does not take its grab.
     assert _entity(hass, entry, STANDARD_REQUEST).state == "approved"
 
@@ -435,13 +418,11 @@ async def test_turning_on_4k_alone_takes_effect_at_once(
 async def test_a_new_key_keeps_our_connection_in_the_app(
     hass: HomeAssistant,
     ha_url: str,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     caplog: pytest.LogCaptureFixture,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     await hass.async_block_till_done(wait_background_tasks=True)
     connections = dict(radarr.notifications)
     assert len(connections) == 1
@@ -458,13 +439,11 @@ async def test_a_new_key_keeps_our_connection_in_the_app(
 
 async def test_a_reauth_for_an_instance_removed_meanwhile_changes_nothing(
     hass: HomeAssistant,
-    fake_jellyfin: FakeJellyfin,
     radarr: FakeArr,
     no_registration: None,
+    radarr_entry: MockConfigEntry,
 ) -> None:
-    entry = await set_up(
-        hass, tracker_entry(fake_jellyfin, **arr_data({"radarr": radarr}))
-    )
+    entry = radarr_entry
     subentry_id = instance_id(entry, "radarr")
     entry.async_start_reauth(hass, data={"service": "radarr", "instance": subentry_id})
     await hass.async_block_till_done()
@@ -508,13 +487,10 @@ def test_every_instance_form_error_and_abort_has_english_text() -> None:
 )
 async def test_a_standard_and_a_4k_request_for_one_film_each_follow_their_own_radarr(
     hass: HomeAssistant,
-    hass_client_no_auth: Any,
-    fake_jellyfin: FakeJellyfin,
-    no_registration: None,
     four_k_first: bool,
+    household: tuple[MockConfigEntry, Any],
 ) -> None:
-    entry = await set_up(hass, _household(fake_jellyfin))
-    client = await hass_client_no_auth()
+    entry, client = household
     four_k = jellyseerr("jellyseerr_movie_auto_approved", request_id=FOUR_K_REQUEST)
     four_k["event"] = "4K Movie Request Automatically Approved"
     for body in (jellyseerr("jellyseerr_movie_auto_approved"), four_k):
@@ -543,12 +519,9 @@ async def test_a_standard_and_a_4k_request_for_one_film_each_follow_their_own_ra
 
 async def test_a_4k_radarrs_grab_never_takes_a_standard_request(
     hass: HomeAssistant,
-    hass_client_no_auth: Any,
-    fake_jellyfin: FakeJellyfin,
-    no_registration: None,
+    household: tuple[MockConfigEntry, Any],
 ) -> None:
-    entry = await set_up(hass, _household(fake_jellyfin))
-    client = await hass_client_no_auth()
+    entry, client = household
     await client.post(
         f"/api/webhook/{WEBHOOK_IDS['jellyseerr']}",
         json=jellyseerr("jellyseerr_movie_auto_approved"),
@@ -559,12 +532,9 @@ async def test_a_4k_radarrs_grab_never_takes_a_standard_request(
 
 async def test_an_anime_sonarrs_grab_names_that_instance(
     hass: HomeAssistant,
-    hass_client_no_auth: Any,
-    fake_jellyfin: FakeJellyfin,
-    no_registration: None,
+    household: tuple[MockConfigEntry, Any],
 ) -> None:
-    entry = await set_up(hass, _household(fake_jellyfin))
-    client = await hass_client_no_auth()
+    entry, client = household
     await client.post(
         f"/api/webhook/{WEBHOOK_IDS['jellyseerr']}",
         json=payload("jellyseerr_tv_pending") | {"notification_type": "MEDIA_APPROVED"},
@@ -597,3 +567,40 @@ async def test_diagnostics_show_each_instance_without_its_secrets(
     text = json.dumps(diagnostics)
     for secret in (FOUR_K_WEBHOOK, ANIME_WEBHOOK, "Radarr 4K-key", "Sonarr-key"):
         assert secret not in text
+
+
+async def test_only_the_instance_that_grabbed_a_download_polls_its_queue(
+    hass: HomeAssistant,
+    hass_client_no_auth: Any,
+    radarr: FakeArr,
+    radarr_4k: FakeArr,
+    no_registration: None,
+    radarr_entry: MockConfigEntry,
+) -> None:
+    entry = radarr_entry
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
+    )
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "url": radarr_4k.url,
+            "api_key": radarr_4k.api_key,
+            "name": "Radarr 4K",
+            "is_4k": True,
+        },
+    )
+    await hass.async_block_till_done()
+    four_k = next(s for s in entry.subentries.values() if s.title == "Radarr 4K")
+    client = await hass_client_no_auth()
+    request = jellyseerr("jellyseerr_movie_auto_approved", request_id=FOUR_K_REQUEST)
+    request["event"] = "4K Movie Request Automatically Approved"
+    await client.post(f"/api/webhook/{WEBHOOK_IDS['jellyseerr']}", json=request)
+    await client.post(
+        f"/api/webhook/{four_k.data['webhook_id']}", json=payload("radarr_grab")
+    )
+    await hass.async_block_till_done(wait_background_tasks=True)
+
+    assert _entity(hass, entry, FOUR_K_REQUEST).attributes["instance"] == "Radarr 4K"
+    assert radarr_4k.queue.queue_calls == 1  # woken by the grab: one call
+    assert radarr.queue.queue_calls == 0  # nothing of its own to follow

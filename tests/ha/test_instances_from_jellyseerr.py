@@ -9,10 +9,8 @@ from Jellyseerr the form works as before.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
 import logging
 from typing import Any
-from unittest.mock import patch
 
 from homeassistant.config_entries import SOURCE_USER
 from homeassistant.core import HomeAssistant
@@ -29,22 +27,8 @@ from tests.fakes.jellyseerr_servers import App
 from .conftest import arr_data, set_up, tracker_entry
 
 each_jellyseerr_version = pytest.mark.parametrize("jellyseerr_version", VERSIONS)
-
-
-@pytest.fixture(autouse=True)
-def no_registration() -> Iterator[None]:
-    """These tests are about the form, not about our webhooks in the apps."""
-    with patch(
-        "custom_components.media_request_tracker.async_schedule_register_upstream"
-    ):
-        yield
-
-
-@pytest.fixture
-async def radarr_4k(socket_enabled: None) -> AsyncIterator[FakeArr]:
-    """The household's 4K Radarr, not yet an instance of the entry."""
-    async with FakeArr("Radarr") as server:
-        yield server
+# These tests are about the form, not about our webhooks in the apps.
+pytestmark = pytest.mark.usefixtures("no_registration")
 
 
 def _list_in_jellyseerr(
