@@ -388,6 +388,15 @@ async def test_a_refused_key_of_a_second_instance_is_asked_for_by_its_name(
     (flow,) = hass.config_entries.flow.async_progress_by_handler(DOMAIN)
     assert flow["step_id"] == "reauth_radarr"
     result = await hass.config_entries.flow.async_configure(
+        flow["flow_id"], {"radarr_api_key": "still-wrong"}
+    )
+    assert result["errors"] == {"base": "invalid_auth"}
+    # "Radarr 4K refused the API key": the form names the instance.
+    assert result["description_placeholders"] == {
+        "name": "Radarr 4K",
+        "url": radarr_4k.url,
+    }
+    result = await hass.config_entries.flow.async_configure(
         flow["flow_id"], {"radarr_api_key": "rotated"}
     )
     assert result["reason"] == "reauth_successful"
