@@ -55,7 +55,60 @@ class _TrackingCoordinator(DataUpdateCoordinator[None]):
         self._hub = hub
 
 
-class QBittorrentCoordinator(_TrackingCoordinator):
+class WakingCoordinator(_TrackingCoordinator):
+    """Polls while, and only while, the hub follows something this poller feeds.
+
+    It starts idle; ``async_wake`` (a hub listener) sets the interval and asks
+    for a refresh in the background, and a poll that finds nothing more to
+    follow clears the interval again, so an idle stack costs no calls.
+    """
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: ConfigEntry,
+        hub: RequestHub,
+        name: str,
+        interval: timedelta,
+        wake_task: str,
+    ) -> None:
+        """Start idle; ``interval`` is the one a wake switches on."""
+        super().__init__(hass, entry, hub, name, None)
+        self._interval = interval
+        self._wake_task = wake_task
+
+    def _following(self) -> bool:
+        """Whether the hub still follows anything this poller feeds."""
+        raise NotImplementedError
+
+    async def _async_poll(self) -> None:
+        """One call to the service, fed into the hub."""
+        raise NotImplementedError
+
+    @callback
+    def async_wake(
+        self, outcome: Outcome | None = None, event: TrackerEvent | None = None
+    ) -> None:
+        """Start polling when the hub begins to follow something."""
+        if self.update_interval is not None:
+            return
+        if not self._following():
+            return
+        self.update_interval = self._interval
+        self.config_entry.async_create_background_task(
+            self.hass, self.async_request_refresh(), self._wake_task
+        )
+
+    async def _async_update_data(self) -> None:
+        if not self._following():
+            self.update_interval = None
+            return
+        await self._async_poll()
+        if not self._following():
+            self.update_interval = None
+
+
+class QBittorrentCoordinator(WakingCoordinator):
     """One incremental ``sync/maindata`` call per poll, whatever the torrent count.
 
     The interval is switched off when nothing is indexed or downloading, so an
@@ -71,33 +124,30 @@ class QBittorrentCoordinator(_TrackingCoordinator):
         interval: timedelta,
     ) -> None:
         """Start idle; ``async_wake`` starts polling."""
-        super().__init__(hass, entry, hub, "qBittorrent", None)
+        super().__init__(
+            hass,
+            entry,
+            hub,
+            "qBittorrent",
+            interval,
+            "media_request_tracker_qbittorrent_wake",
+        )
         self.client = client
         self.torrents = TorrentTable()
-        self._interval = interval
 
     @callback
     def async_wake(
         self, outcome: Outcome | None = None, event: TrackerEvent | None = None
     ) -> None:
         """Start polling when a request begins to wait on a download."""
-        if self.update_interval is not None:
-            return
         if outcome is not None and not outcome.awaits_download:
             return
-        if not self._hub.follows_downloads():
-            return
-        self.update_interval = self._interval
-        self.config_entry.async_create_background_task(
-            self.hass,
-            self.async_request_refresh(),
-            "media_request_tracker_qbittorrent_wake",
-        )
+        super().async_wake(outcome, event)
 
-    async def _async_update_data(self) -> None:
-        if not self._hub.follows_downloads():
-            self.update_interval = None
-            return
+    def _following(self) -> bool:
+        return self._hub.follows_downloads()
+
+    async def _async_poll(self) -> None:
         try:
             maindata = await self.client.async_sync_maindata(self.torrents.rid)
         except ServiceAuthError as err:
@@ -114,8 +164,6 @@ class QBittorrentCoordinator(_TrackingCoordinator):
             ) from err
         self.torrents.apply(maindata, dt_util.utcnow())
         await self._hub.async_follow_downloads(self.torrents)
-        if not self._hub.follows_downloads():
-            self.update_interval = None
 
 
 # Items saved a little before the last look are asked for again, so a clock

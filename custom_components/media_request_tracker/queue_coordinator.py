@@ -13,15 +13,14 @@ from collections.abc import Container
 from datetime import timedelta
 
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import UpdateFailed
 from homeassistant.util import dt as dt_util
 
 from .clients.arr_queue import ArrQueueClient
 from .clients.http import ServiceAuthError, ServiceError
-from .const import DOMAIN, LOGGER, REAUTH_INSTANCE, REAUTH_SERVICE
-from .core.events import TrackerEvent
-from .core.outcome import Outcome
+from .const import DOMAIN, REAUTH_INSTANCE, REAUTH_SERVICE
+from .coordinator import WakingCoordinator
 from .core.queue import ArrQueue
 from .hub import RequestHub
 from .instances import ArrInstance
@@ -31,10 +30,8 @@ from .instances import ArrInstance
 QUEUE_INTERVAL = timedelta(seconds=30)
 
 
-class ArrQueueCoordinator(DataUpdateCoordinator[None]):
+class ArrQueueCoordinator(WakingCoordinator):
     """Follows one *arr instance's queue for the requests that instance grabbed."""
-
-    config_entry: ConfigEntry
 
     def __init__(
         self,
@@ -54,11 +51,11 @@ class ArrQueueCoordinator(DataUpdateCoordinator[None]):
         """
         super().__init__(
             hass,
-            LOGGER,
-            config_entry=entry,
-            name=f"{instance.name} queue",
-            update_interval=None,
-            always_update=False,
+            entry,
+            hub,
+            f"{instance.name} queue",
+            interval,
+            f"media_request_tracker_{instance.instance_id}_queue_wake",
         )
         # Its instance's id, as the requests it grabbed name it.
         self.instance = instance.instance_id
@@ -66,30 +63,12 @@ class ArrQueueCoordinator(DataUpdateCoordinator[None]):
         self.name = instance.name
         self.client = client
         self.queue = ArrQueue()
-        self._hub = hub
-        self._interval = interval
         self._live_downloads = live_downloads
 
-    @callback
-    def async_wake(
-        self, outcome: Outcome | None = None, event: TrackerEvent | None = None
-    ) -> None:
-        """Start polling when a request of this instance begins to wait."""
-        if self.update_interval is not None:
-            return
-        if not self._hub.follows_queue(self.instance):
-            return
-        self.update_interval = self._interval
-        self.config_entry.async_create_background_task(
-            self.hass,
-            self.async_request_refresh(),
-            f"media_request_tracker_{self.instance}_queue_wake",
-        )
+    def _following(self) -> bool:
+        return self._hub.follows_queue(self.instance)
 
-    async def _async_update_data(self) -> None:
-        if not self._hub.follows_queue(self.instance):
-            self.update_interval = None
-            return
+    async def _async_poll(self) -> None:
         try:
             page = await self.client.async_get_queue()
         except ServiceAuthError as err:
@@ -119,5 +98,3 @@ class ArrQueueCoordinator(DataUpdateCoordinator[None]):
         await self._hub.async_follow_queue(
             self.instance, self.source, self.queue, self._live_downloads
         )
-        if not self._hub.follows_queue(self.instance):
-            self.update_interval = None

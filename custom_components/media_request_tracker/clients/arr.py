@@ -19,14 +19,14 @@ app adds survives a read-modify-write.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Container, Mapping
 from dataclasses import dataclass
 import json
 from typing import Any
 
 import aiohttp
 
-from .http import ServiceError, async_request
+from .http import SMALL_BODY, HttpAnswer, ServiceError, async_request
 
 REQUEST_TIMEOUT = 20
 NOTIFICATION_PATH = "/api/v3/notification"
@@ -54,8 +54,8 @@ class ArrRejectedError(ServiceError):
         self.failures = failures
 
 
-class ArrClient:
-    """Manages the notification connections of one Radarr or Sonarr."""
+class ArrApi:
+    """One Radarr's or Sonarr's API v3: where it is, its key, and how a call is made."""
 
     def __init__(
         self,
@@ -70,6 +70,35 @@ class ArrClient:
         self._url = url.rstrip("/")
         self._app = app
         self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str] | None = None,
+        body: Any = None,
+        max_body: int = SMALL_BODY,
+        answers: Container[int] = (),
+    ) -> HttpAnswer:
+        """Call ``path`` with the key, ``body`` as JSON; the apps answer a wrong key with 401."""
+        return await async_request(
+            self._session,
+            method,
+            f"{self._url}{path}",
+            service=self._app,
+            timeout=REQUEST_TIMEOUT,
+            headers=self._headers,
+            params=params,
+            json=body,
+            max_body=max_body,
+            refused=(401,),
+            answers=answers,
+        )
+
+
+class ArrClient(ArrApi):
+    """Manages the notification connections of one Radarr or Sonarr."""
 
     async def async_get_app_name(self) -> str:
         """Return the app's own name (``Radarr``, ``Sonarr``): which app a URL reaches."""
@@ -114,15 +143,10 @@ class ArrClient:
     async def _request(
         self, method: str, path: str, body: Mapping[str, Any] | None = None
     ) -> Any:
-        answer = await async_request(
-            self._session,
+        answer = await self._call(
             method,
-            f"{self._url}{path}",
-            service=self._app,
-            timeout=REQUEST_TIMEOUT,
-            json=dict(body) if body is not None else None,
-            headers=self._headers,
-            refused=(401,),
+            path,
+            body=dict(body) if body is not None else None,
             answers=(400,),
         )
         if answer.status == 400:

@@ -30,17 +30,15 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import aiohttp
-
 from custom_components.media_request_tracker.core.parsers.arr_queue import (
     QueuePage,
     parse_queue_page,
 )
 from custom_components.media_request_tracker.core.parsers.fields import PayloadError
 
-from .http import LARGE_BODY, ServiceError, async_request
+from .arr import ArrApi
+from .http import LARGE_BODY, ServiceError
 
-REQUEST_TIMEOUT = 20
 QUEUE_PATH = "/api/v3/queue"
 COMMAND_PATH = "/api/v3/command"
 # A household's queue is tens of downloads; a Sonarr record is per episode,
@@ -62,22 +60,8 @@ class ArrNotInQueueError(ServiceError):
     """The queue id is not (or no longer) in the app's queue: nothing was removed."""
 
 
-class ArrQueueClient:
+class ArrQueueClient(ArrApi):
     """Reads one Radarr's or Sonarr's queue, and starts searches and removals there."""
-
-    def __init__(
-        self,
-        session: aiohttp.ClientSession,
-        url: str,
-        api_key: str,
-        *,
-        app: str = "Radarr",
-    ) -> None:
-        """Use the caller's session, so Home Assistant's shared one can be injected."""
-        self._session = session
-        self._url = url.rstrip("/")
-        self._app = app
-        self._headers = {"X-Api-Key": api_key, "Accept": "application/json"}
 
     async def async_get_queue(self) -> QueuePage:
         """Every download in the queue, in one call; unreadable records are left out."""
@@ -86,7 +70,7 @@ class ArrQueueClient:
             if self._app == "Sonarr"
             else "includeUnknownMovieItems"
         )
-        data = await self._request(
+        answer = await self._call(
             "GET",
             QUEUE_PATH,
             params={
@@ -96,9 +80,10 @@ class ArrQueueClient:
                 "sortDirection": "ascending",
                 unknown: "false",
             },
+            max_body=LARGE_BODY,
         )
         try:
-            return parse_queue_page(data)
+            return parse_queue_page(answer.json())
         except PayloadError as err:
             raise ServiceError(f"{self._app} did not return its queue") from err
 
@@ -134,25 +119,23 @@ class ArrQueueClient:
         Blocklisting makes the app search for another release by itself
         (``skipRedownload`` stays false), so no search needs to follow.
         """
-        answer = await async_request(
-            self._session,
+        answer = await self._call(
             "DELETE",
-            f"{self._url}{QUEUE_PATH}/{int(queue_id)}",
-            service=self._app,
-            timeout=REQUEST_TIMEOUT,
-            headers=self._headers,
+            f"{QUEUE_PATH}/{int(queue_id)}",
             params={
                 "removeFromClient": _flag(remove_from_client),
                 "blocklist": _flag(blocklist),
             },
-            refused=(401,),
             answers=(404,),
         )
         if answer.status == 404:
             raise ArrNotInQueueError(f"{self._app} has no download {queue_id} queued")
 
     async def _command(self, body: Mapping[str, Any]) -> ArrCommand:
-        data = await self._request("POST", COMMAND_PATH, json=dict(body))
+        answer = await self._call(
+            "POST", COMMAND_PATH, body=dict(body), max_body=LARGE_BODY
+        )
+        data = answer.json()
         if not isinstance(data, dict):
             raise ServiceError(f"{self._app} did not return the queued command")
         try:
@@ -166,28 +149,6 @@ class ArrQueueClient:
             name=str(data.get("name") or body["name"]),
             status=str(data.get("status") or "queued"),
         )
-
-    async def _request(
-        self,
-        method: str,
-        path: str,
-        *,
-        params: Mapping[str, str] | None = None,
-        json: Any = None,
-    ) -> Any:
-        answer = await async_request(
-            self._session,
-            method,
-            f"{self._url}{path}",
-            service=self._app,
-            timeout=REQUEST_TIMEOUT,
-            headers=self._headers,
-            params=params,
-            json=json,
-            max_body=LARGE_BODY,
-            refused=(401,),
-        )
-        return answer.json()
 
 
 def _flag(value: bool) -> str:
