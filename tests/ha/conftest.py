@@ -37,6 +37,13 @@ WEBHOOK_IDS = {
     "sonarr": "webhook-sonarr-0123456789abcdef",
     "jellyfin": "webhook-jellyfin-0123456789abcdef",
 }
+TRANSLATIONS = (
+    Path(__file__).parents[2]
+    / "custom_components"
+    / "media_request_tracker"
+    / "translations"
+    / "en.json"
+)
 STORAGE_KEY = f"{DOMAIN}.{ENTRY_ID}"
 # Times that change from run to run; snapshots leave them out.
 VOLATILE = ("at", "requested_at", "updated_at", "stage_since")

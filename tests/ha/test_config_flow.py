@@ -10,7 +10,6 @@ import asyncio
 from collections.abc import AsyncIterator
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
 from aiohttp import web
@@ -58,6 +57,7 @@ from tests.services.qbittorrent import PASSWORD, USERNAME, QBittorrentProcess
 
 from .conftest import (
     ENTRY_ID,
+    TRANSLATIONS,
     WEBHOOK_IDS,
     arr_data,
     instance_data,
@@ -72,13 +72,6 @@ from .senders import (
     delivered,
 )
 
-TRANSLATIONS = (
-    Path(__file__).parents[2]
-    / "custom_components"
-    / "media_request_tracker"
-    / "translations"
-    / "en.json"
-)
 # A key pasted with a line break in it cannot even be sent as a header.
 BROKEN_KEY = "first-half\r\nsecond-half"
 

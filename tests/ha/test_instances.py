@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import replace
 from http import HTTPStatus
 import json
-from pathlib import Path
 from typing import Any
 
-from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER
+from homeassistant.config_entries import SOURCE_RECONFIGURE, SOURCE_USER, ConfigSubentry
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import entity_registry as er
@@ -35,6 +34,7 @@ from tests.payloads import jellyseerr, payload
 
 from .conftest import (
     ENTRY_ID,
+    TRANSLATIONS,
     WEBHOOK_IDS,
     arr_data,
     instance_data,
@@ -44,13 +44,6 @@ from .conftest import (
     wait_until,
 )
 
-TRANSLATIONS = (
-    Path(__file__).parents[2]
-    / "custom_components"
-    / "media_request_tracker"
-    / "translations"
-    / "en.json"
-)
 STANDARD_REQUEST = "42"
 FOUR_K_REQUEST = "43"
 FOUR_K_WEBHOOK = "webhook-radarr-4k-0123456789abcdef"
@@ -126,6 +119,26 @@ def _household(fake_jellyfin: FakeJellyfin) -> MockConfigEntry:
             _instance("sonarr", "http://127.0.0.1:12", ANIME_WEBHOOK, "Sonarr Anime"),
         ],
     )
+
+
+async def _add_radarr_4k(
+    hass: HomeAssistant, entry: MockConfigEntry, server: FakeArr, *, is_4k: bool
+) -> ConfigSubentry:
+    """Add the household's second Radarr as *Radarr 4K*, through its subentry flow."""
+    result = await hass.config_entries.subentries.async_init(
+        (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
+    )
+    await hass.config_entries.subentries.async_configure(
+        result["flow_id"],
+        {
+            "url": server.url,
+            "api_key": server.api_key,
+            "name": "Radarr 4K",
+            "is_4k": is_4k,
+        },
+    )
+    await hass.async_block_till_done()
+    return next(s for s in entry.subentries.values() if s.title == "Radarr 4K")
 
 
 async def _reconfigure(
@@ -367,19 +380,7 @@ async def test_a_refused_key_of_a_second_instance_is_asked_for_by_its_name(
     radarr_entry: MockConfigEntry,
 ) -> None:
     entry = radarr_entry
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
-    )
-    await hass.config_entries.subentries.async_configure(
-        result["flow_id"],
-        {
-            "url": radarr_4k.url,
-            "api_key": radarr_4k.api_key,
-            "name": "Radarr 4K",
-        },
-    )
-    await hass.async_block_till_done()
-    added = next(s for s in entry.subentries.values() if s.title == "Radarr 4K")
+    added = await _add_radarr_4k(hass, entry, radarr_4k, is_4k=False)
     radarr_4k.api_key = "rotated"
     entry.async_start_reauth(
         hass, data={"service": "radarr", "instance": added.subentry_id}
@@ -587,20 +588,7 @@ async def test_only_the_instance_that_grabbed_a_download_polls_its_queue(
     radarr_entry: MockConfigEntry,
 ) -> None:
     entry = radarr_entry
-    result = await hass.config_entries.subentries.async_init(
-        (entry.entry_id, "radarr"), context={"source": SOURCE_USER}
-    )
-    await hass.config_entries.subentries.async_configure(
-        result["flow_id"],
-        {
-            "url": radarr_4k.url,
-            "api_key": radarr_4k.api_key,
-            "name": "Radarr 4K",
-            "is_4k": True,
-        },
-    )
-    await hass.async_block_till_done()
-    four_k = next(s for s in entry.subentries.values() if s.title == "Radarr 4K")
+    four_k = await _add_radarr_4k(hass, entry, radarr_4k, is_4k=True)
     client = await hass_client_no_auth()
     request = jellyseerr("jellyseerr_movie_auto_approved", request_id=FOUR_K_REQUEST)
     request["event"] = "4K Movie Request Automatically Approved"

@@ -13,7 +13,6 @@ from __future__ import annotations
 from http import HTTPStatus
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
 from aiohttp.test_utils import make_mocked_request
@@ -35,15 +34,7 @@ from custom_components.media_request_tracker.local_senders import (
 )
 from tests.payloads import payload
 
-from .conftest import ENTRY_ID, WEBHOOK_IDS, set_up, stored_requests
-
-TRANSLATIONS = (
-    Path(__file__).parents[2]
-    / "custom_components"
-    / "media_request_tracker"
-    / "translations"
-    / "en.json"
-)
+from .conftest import ENTRY_ID, TRANSLATIONS, WEBHOOK_IDS, set_up, stored_requests
 
 
 @pytest.fixture
