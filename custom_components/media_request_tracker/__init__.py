@@ -50,11 +50,10 @@ from .migration import async_migrate_entry, legacy_instance_ids, tie_to_instance
 from .queue_coordinator import QUEUE_INTERVAL, ArrQueueCoordinator
 from .registration import (
     RegistrationStatus,
-    UpstreamService,
     async_schedule_register_upstream,
     async_unregister_upstream,
     async_unregister_upstream_services,
-    configured_services,
+    instance_service,
 )
 from .request_actions import async_setup_request_actions
 from .runtime_data import MediaRequestTrackerConfigEntry, MediaRequestTrackerData
@@ -322,7 +321,6 @@ class _SetUpWith:
 
     data: Mapping[str, Any]
     options: Mapping[str, Any]
-    services: list[UpstreamService]  # its Radarr and Sonarr instances, as registered
     instances: tuple[ArrInstance, ...]
 
     @classmethod
@@ -331,7 +329,6 @@ class _SetUpWith:
         return cls(
             data=dict(entry.data),
             options=dict(entry.options),
-            services=[s for s in configured_services(entry) if s.instance_id],
             instances=arr_instances(entry),
         )
 
@@ -350,16 +347,16 @@ async def _async_reload_on_change(
     where it was; a new key or name keeps it.
     """
     now = _SetUpWith.of(entry)
-    if (now.data, now.options, now.instances) == (
-        set_up_with.data,
-        set_up_with.options,
-        set_up_with.instances,
-    ):
+    if now == set_up_with:
         return
-    urls = {s.instance_id: s.url for s in now.services}
+    urls = {instance.instance_id: instance.url for instance in now.instances}
     await async_unregister_upstream_services(
         hass,
         entry,
-        [s for s in set_up_with.services if urls.get(s.instance_id) != s.url],
+        [
+            instance_service(instance)
+            for instance in set_up_with.instances
+            if urls.get(instance.instance_id) != instance.url
+        ],
     )
     hass.config_entries.async_schedule_reload(entry.entry_id)

@@ -89,7 +89,13 @@ class WakingCoordinator(_TrackingCoordinator):
     def async_wake(
         self, outcome: Outcome | None = None, event: TrackerEvent | None = None
     ) -> None:
-        """Start polling when the hub begins to follow something."""
+        """Start polling when a request begins to wait on a download.
+
+        Only such a change (or none: set-up) can give an idle poller something
+        to follow, so other webhooks skip the look at every request.
+        """
+        if outcome is not None and not outcome.awaits_download:
+            return
         if self.update_interval is not None:
             return
         if not self._following():
@@ -136,14 +142,6 @@ class QBittorrentCoordinator(WakingCoordinator):
         self.torrents = TorrentTable()
 
     @callback
-    def async_wake(
-        self, outcome: Outcome | None = None, event: TrackerEvent | None = None
-    ) -> None:
-        """Start polling when a request begins to wait on a download."""
-        if outcome is not None and not outcome.awaits_download:
-            return
-        super().async_wake(outcome, event)
-
     def _following(self) -> bool:
         return self._hub.follows_downloads()
 

@@ -14,14 +14,13 @@ from .schedule import (
     async_unregister_upstream,
     async_unregister_upstream_services,
 )
-from .service import UpstreamService, configured_services
+from .service import instance_service
 from .status import RegistrationStatus
 
 __all__ = [
     "RegistrationStatus",
-    "UpstreamService",
     "async_schedule_register_upstream",
-    "configured_services",
+    "instance_service",
     "async_unregister_replaced",
     "async_unregister_upstream",
     "async_unregister_upstream_services",

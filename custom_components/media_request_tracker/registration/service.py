@@ -21,7 +21,7 @@ from custom_components.media_request_tracker.const import (
     REGISTRATION_SERVICES,
 )
 from custom_components.media_request_tracker.core.model import Source
-from custom_components.media_request_tracker.instances import arr_instances
+from custom_components.media_request_tracker.instances import ArrInstance, arr_instances
 from custom_components.media_request_tracker.runtime_data import (
     MediaRequestTrackerConfigEntry,
 )
@@ -100,19 +100,21 @@ class NotRegistered(Exception):
         self.retry = retry
 
 
+def instance_service(instance: ArrInstance) -> UpstreamService:
+    """Describe a Radarr or Sonarr instance as a service to register in."""
+    return UpstreamService(
+        source=instance.source,
+        url=instance.url,
+        api_key=instance.api_key,
+        webhook_id=instance.webhook_id,
+        instance_id=instance.instance_id,
+        name=instance.name,
+    )
+
+
 def configured_services(entry: MediaRequestTrackerConfigEntry) -> list[UpstreamService]:
     """List the instances, then Jellyseerr when the entry holds its URL, key and webhook."""
-    services = [
-        UpstreamService(
-            source=instance.source,
-            url=instance.url,
-            api_key=instance.api_key,
-            webhook_id=instance.webhook_id,
-            instance_id=instance.instance_id,
-            name=instance.name,
-        )
-        for instance in arr_instances(entry)
-    ]
+    services = [instance_service(instance) for instance in arr_instances(entry)]
     webhook_ids: Mapping[str, str] = entry.data.get(CONF_WEBHOOK_IDS) or {}
     url_key, key_key = _JELLYSEERR_KEYS
     if (
